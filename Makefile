@@ -1,0 +1,53 @@
+# ordersight — two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.9
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export GX_ANALYTICS_ENABLED := False
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install demo test lint dev bench db-stop clean
+
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f) dbt_project/dbt_project.yml
+MANIFEST := dbt_project/target/manifest.json
+
+install: $(STAMP) $(MANIFEST)
+
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	@echo "==> parsing the dbt project"
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+
+$(STAMP): pyproject.toml requirements.lock
+	@echo "==> creating $(VENV) and installing the pinned stack (requirements.lock)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/ordersight demo
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+dev: install
+	$(BIN)/ordersight dev
+
+bench: install
+	$(BIN)/python bench/ingest.py
+
+db-stop: install
+	$(BIN)/ordersight db stop
+
+clean:
+	-$(BIN)/ordersight db stop
+	rm -rf $(VENV) .ordersight dbt_project/target dbt_project/logs

@@ -1,0 +1,82 @@
+{#- Safe parsers shared by the staging models: they return null instead of failing the query,
+    so a malformed payload is quarantined with a reason instead of breaking the build. -#}
+
+{% macro create_parsing_functions() %}
+create schema if not exists staging;
+do $fn$
+begin
+    if not exists (
+        select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = 'staging' and p.proname = 'try_cn_timestamptz'
+    ) then
+        -- Naive strings are China time; strings with an offset keep it.
+        create function staging.try_cn_timestamptz(value text) returns timestamptz
+        language plpgsql immutable as $body$
+        begin
+            if value is null or value !~ '^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?([+-]\d{2}:?\d{2})?$' then
+                return null;
+            end if;
+            if value ~ '[+-]\d{2}:?\d{2}$' then
+                return value::timestamptz;
+            end if;
+            return value::timestamp at time zone 'Asia/Shanghai';
+        exception when others then
+            return null;
+        end
+        $body$;
+    end if;
+end
+$fn$;
+{% endmacro %}
+
+{#- Decimal yuan string ("200.07") to integer fen; null when it is not a plain amount. -#}
+{% macro yuan_to_fen(expr) -%}
+    (case when ({{ expr }}) ~ '^-?\d+(\.\d{1,2})?$' then round(({{ expr }})::numeric * 100)::bigint end)
+{%- endmacro %}
+
+{#- Integer fen given as a JSON number or digit string; null otherwise. -#}
+{% macro int_fen(expr) -%}
+    (case when ({{ expr }}) ~ '^-?\d+$' then ({{ expr }})::bigint end)
+{%- endmacro %}
+
+{#- Unix seconds (JSON number) to timestamptz; null otherwise. -#}
+{% macro epoch_seconds(expr) -%}
+    (case when ({{ expr }}) ~ '^\d{9,11}$' then to_timestamp(({{ expr }})::bigint) end)
+{%- endmacro %}
+
+{#- Precision a time string carries. -#}
+{% macro time_precision(expr) -%}
+    (case
+        when ({{ expr }}) ~ '\.\d{3}' then 'millisecond'
+        when ({{ expr }}) ~ '^\d{4}-\d{2}-\d{2}$' then 'day'
+        when ({{ expr }}) ~ '^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$' then 'minute'
+        else 'second'
+    end)
+{%- endmacro %}
+
+{#- First non-null reason wins: the quarantine reason of a version. -#}
+{% macro first_error(checks) -%}
+    coalesce(
+    {%- for condition, reason in checks %}
+        case when {{ condition }} then {{ reason }} end{{ "," if not loop.last }}
+    {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- The latest parseable version of each native id; identical re-deliveries collapse here. -#}
+{% macro latest_valid_version(versions_model) -%}
+with
+
+versions as (
+    select * from {{ ref(versions_model) }}
+    where parse_error is null
+),
+
+final as (
+    select distinct on (native_id) *
+    from versions
+    order by native_id, modified_at desc, raw_id desc
+)
+
+select * from final
+{%- endmacro %}

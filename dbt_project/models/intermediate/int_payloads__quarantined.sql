@@ -1,0 +1,39 @@
+{%- set versions = [
+    ('taobao', 'stg_taobao__trade_versions'), ('jd', 'stg_jd__order_versions'),
+    ('pdd', 'stg_pdd__order_versions'), ('wechat', 'stg_wechat__order_versions'),
+    ('u8', 'stg_u8__sales_order_versions'), ('ledger', 'stg_ledger__entry_versions')] -%}
+
+with
+
+{% for source_name, model in versions %}
+{{ source_name }}_rejected as (
+    select
+        '{{ source_name }}'::text as source,
+        raw_id,
+        native_id,
+        parse_error as reason,
+        received_at
+    from {{ ref(model) }}
+    where parse_error is not null
+),
+{% endfor %}
+
+unioned as (
+    {% for source_name, model in versions %}
+    select * from {{ source_name }}_rejected
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+final as (
+    select
+        source,
+        raw_id,
+        native_id,
+        reason,
+        split_part(reason, ':', 1) as reason_kind,
+        received_at
+    from unioned
+)
+
+select * from final

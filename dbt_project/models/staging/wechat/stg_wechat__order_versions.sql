@@ -1,0 +1,118 @@
+with
+
+source as (
+    select * from {{ source('raw', 'wechat_orders') }}
+),
+
+status_map as (
+    select * from {{ ref('status_map') }} where platform = 'WX'
+),
+
+refund_map as (
+    select * from {{ ref('refund_status_map') }} where platform = 'WX'
+),
+
+aftersales as (
+    select
+        source.raw_id,
+        sum(({{ int_fen("aftersale ->> 'refund_amount'") }}))
+            filter (where aftersale ->> 'status' = 'MERCHANT_REFUND_SUCCESS') as refund_fen,
+        bool_or(({{ int_fen("aftersale ->> 'refund_amount'") }}) is null) as has_bad_refund_amount,
+        (array_agg(aftersale ->> 'status' order by ordinality desc))[1] as last_status
+    from source
+    cross join lateral jsonb_array_elements(
+        case
+            when jsonb_typeof(source.payload -> 'aftersale_detail' -> 'aftersale_order_list') = 'array'
+                then source.payload -> 'aftersale_detail' -> 'aftersale_order_list'
+            else '[]'::jsonb
+        end
+    ) with ordinality as aftersale_list (aftersale, ordinality)
+    group by source.raw_id
+),
+
+extracted as (
+    select
+        source.raw_id,
+        source.received_at,
+        md5(source.payload::text) as payload_md5,
+        source.payload ->> 'order_id' as native_id,
+        source.payload ->> 'status' as native_status,
+        coalesce(aftersales.last_status, 'NONE') as native_refund_status,
+        source.payload ->> 'create_time' as created_text,
+        source.payload -> 'order_detail' -> 'pay_info' ->> 'pay_time' as paid_text,
+        source.payload -> 'order_detail' -> 'delivery_info' -> 'delivery_product_info' -> 0
+            ->> 'delivery_time' as shipped_text,
+        source.payload ->> 'update_time' as modified_text,
+        source.payload -> 'order_detail' -> 'price_info' ->> 'order_price' as payment_text,
+        coalesce(source.payload -> 'order_detail' -> 'price_info' ->> 'freight', '0') as post_fee_text,
+        coalesce(aftersales.refund_fen, 0) as refund_fen,
+        coalesce(aftersales.has_bad_refund_amount, false) as has_bad_refund_amount,
+        source.payload -> 'order_detail' -> 'delivery_info' -> 'address_info' ->> 'user_name' as receiver_name,
+        source.payload -> 'order_detail' -> 'delivery_info' -> 'address_info' ->> 'tel_number' as receiver_phone
+    from source
+    left join aftersales on source.raw_id = aftersales.raw_id
+),
+
+typed as (
+    select
+        extracted.*,
+        {{ epoch_seconds('created_text') }} as created_at,
+        {{ epoch_seconds('paid_text') }} as paid_at,
+        {{ epoch_seconds('shipped_text') }} as shipped_at,
+        {{ epoch_seconds('modified_text') }} as modified_at,
+        {{ int_fen('payment_text') }} as payment_fen,
+        {{ int_fen('post_fee_text') }} as post_fee_fen
+    from extracted
+),
+
+mapped as (
+    select
+        typed.*,
+        status_map.state,
+        status_map.is_cancelled as status_is_cancelled,
+        status_map.is_on_hold,
+        refund_map.refund_phase
+    from typed
+    left join status_map on typed.native_status = status_map.native_status
+    left join refund_map on typed.native_refund_status = refund_map.native_refund_status
+),
+
+final as (
+    select
+        raw_id,
+        received_at,
+        payload_md5,
+        'WX'::text as platform,
+        native_id,
+        native_status,
+        native_refund_status,
+        state,
+        status_is_cancelled,
+        is_on_hold,
+        refund_phase,
+        created_at,
+        paid_at,
+        shipped_at,
+        case when native_status = '100' then modified_at end as completed_at,
+        coalesce(modified_at, created_at) as modified_at,
+        'second'::text as time_precision,
+        payment_fen,
+        post_fee_fen,
+        refund_fen,
+        receiver_name,
+        receiver_phone,
+        {{ first_error([
+            ("native_id is null", "'missing field: order_id'"),
+            ("created_text is null", "'missing field: create_time'"),
+            ("created_at is null", "'unparseable time: create_time = ' || created_text"),
+            ("paid_text is not null and paid_at is null", "'unparseable time: pay_time = ' || paid_text"),
+            ("modified_text is not null and modified_at is null", "'unparseable time: update_time = ' || modified_text"),
+            ("payment_fen is null", "'unparseable amount: order_price = ' || coalesce(payment_text, '<missing>')"),
+            ("has_bad_refund_amount", "'unparseable amount: aftersale refund_amount'"),
+            ("state is null", "'unknown native status: ' || coalesce(native_status, '<missing>')"),
+            ("refund_phase is null", "'unknown native refund status: ' || native_refund_status"),
+        ]) }} as parse_error
+    from mapped
+)
+
+select * from final

@@ -1,0 +1,182 @@
+"""Append-only landing of payloads into the `raw` schema with COPY, in bounded-memory chunks.
+
+Every payload is stored exactly as received (jsonb), with its source, native id, batch id and
+the time it was received. Nothing here parses or filters: a payload that cannot be understood
+is still landed, and the staging layer quarantines it with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from ingest.sources import SOURCES
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_ROWS = 50_000
+
+
+class Landable(Protocol):
+    source: str
+    native_id: str | None
+    payload: str
+
+
+@dataclass
+class LandingResult:
+    batch_id: str
+    rows_by_source: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return sum(self.rows_by_source.values())
+
+
+def ensure_raw_schema(conn: psycopg.Connection) -> None:
+    """Create the raw schema, one append-only table per source, and the batch log."""
+    conn.execute("create schema if not exists raw")
+    for source in SOURCES.values():
+        conn.execute(
+            f"""
+            create table if not exists raw.{source.raw_table} (
+                raw_id bigint generated always as identity primary key,
+                source text not null,
+                native_id text,
+                payload jsonb not null,
+                batch_id text not null,
+                received_at timestamptz not null default now()
+            )
+            """
+        )
+        conn.execute(
+            f"create index if not exists {source.raw_table}_native_id_idx "
+            f"on raw.{source.raw_table} (native_id)"
+        )
+    conn.execute(
+        """
+        create table if not exists raw.landing_batches (
+            batch_id text primary key,
+            label text not null,
+            started_at timestamptz not null,
+            finished_at timestamptz,
+            rows_by_source jsonb not null default '{}'::jsonb
+        )
+        """
+    )
+    conn.commit()
+
+
+def new_batch_id() -> str:
+    return uuid.uuid4().hex
+
+
+RawRow = tuple[str, str | None, str, str]
+
+
+def _copy_rows(cur: psycopg.Cursor, table: str, rows: list[RawRow]) -> None:
+    with cur.copy(f"copy raw.{table} (source, native_id, payload, batch_id) from stdin") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+class Landing:
+    """One landing batch: buffer records, COPY them per source every `chunk_rows`, commit.
+
+    Use as a context manager; the batch is logged in `raw.landing_batches` with its row counts.
+    """
+
+    def __init__(
+        self,
+        conn: psycopg.Connection,
+        *,
+        label: str = "landing",
+        chunk_rows: int = DEFAULT_CHUNK_ROWS,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.conn = conn
+        self.label = label
+        self.chunk_rows = chunk_rows
+        self.progress = progress
+        self.result = LandingResult(batch_id=new_batch_id())
+        self._pending: dict[str, list[RawRow]] = defaultdict(list)
+        self._pending_rows = 0
+
+    def __enter__(self) -> Landing:
+        ensure_raw_schema(self.conn)
+        self.conn.execute(
+            "insert into raw.landing_batches (batch_id, label, started_at) values (%s, %s, now())",
+            (self.result.batch_id, self.label),
+        )
+        self.conn.commit()
+        return self
+
+    def add(self, records: Iterable[Landable]) -> None:
+        for record in records:
+            if record.source not in SOURCES:
+                raise ValueError(f"unknown source {record.source!r}; known: {sorted(SOURCES)}")
+            self._pending[record.source].append(
+                (record.source, record.native_id, record.payload, self.result.batch_id)
+            )
+            self._pending_rows += 1
+            if self._pending_rows >= self.chunk_rows:
+                self.flush()
+
+    def flush(self) -> None:
+        if not self._pending_rows:
+            return
+        with self.conn.cursor() as cur:
+            for source_name, rows in self._pending.items():
+                _copy_rows(cur, SOURCES[source_name].raw_table, rows)
+                counts = self.result.rows_by_source
+                counts[source_name] = counts.get(source_name, 0) + len(rows)
+        self.conn.commit()
+        self._pending.clear()
+        self._pending_rows = 0
+        if self.progress:
+            self.progress(self.result.rows)
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is not None:
+            self.conn.rollback()
+            return
+        self.flush()
+        self.conn.execute(
+            "update raw.landing_batches set finished_at = now(), rows_by_source = %s "
+            "where batch_id = %s",
+            (Jsonb(self.result.rows_by_source), self.result.batch_id),
+        )
+        self.conn.commit()
+        log.info("landed %d payloads in batch %s: %s", self.result.rows,
+                 self.result.batch_id, self.result.rows_by_source)
+
+
+def land_records(
+    conn: psycopg.Connection,
+    records: Iterable[Landable],
+    *,
+    label: str = "landing",
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    progress: Callable[[int], None] | None = None,
+) -> LandingResult:
+    """COPY `records` into their raw tables as one batch; memory is bounded by one chunk."""
+    with Landing(conn, label=label, chunk_rows=chunk_rows, progress=progress) as landing:
+        landing.add(records)
+    return landing.result
+
+
+def finished_batch_exists(conn: psycopg.Connection, label: str) -> bool:
+    """Whether a batch with this label already landed completely."""
+    ensure_raw_schema(conn)
+    row = conn.execute(
+        "select 1 from raw.landing_batches where label = %s and finished_at is not null limit 1",
+        (label,),
+    ).fetchone()
+    return row is not None

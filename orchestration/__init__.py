@@ -1,0 +1,1 @@
+"""ordersight's Dagster code location: assets, checks, jobs, schedules, sensors, resources."""

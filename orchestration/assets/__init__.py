@@ -1,0 +1,1 @@
+"""Assets by domain: ingestion (simulated merchant → raw), unified keys, dbt layers."""

@@ -1,0 +1,90 @@
+"""Ingestion assets: the simulated merchant's payloads landed into raw, with its ground truth."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+from dagster import AssetExecutionContext, Config, MaterializeResult, multi_asset
+
+from ingest.ground_truth import reset_truth, store_truth
+from ingest.load import Landing, finished_batch_exists
+from ingest.simulate import MerchantSimulator, SimulationConfig
+from ingest.sources import SOURCES
+from orchestration.layers import layer_spec
+from orchestration.resources import WarehouseResource
+
+RAW_SPECS = [
+    layer_spec("raw", source.raw_table, description=f"Append-only {source.name} payloads.")
+    for source in SOURCES.values()
+]
+TRUTH_SPECS = [
+    layer_spec("sim", "orders", description="Simulator ground truth: intended outcome per order."),
+    layer_spec("sim", "faults", description="Simulator ground truth: every injected fault."),
+]
+
+
+class MerchantConfig(Config):
+    """Size and seed of the simulated merchant."""
+
+    seed: int = 7
+    orders_per_day: int = 4200
+    days: int = 30
+    start_date: str = "2026-10-01"
+
+    def simulation(self) -> SimulationConfig:
+        return SimulationConfig(
+            seed=self.seed,
+            orders_per_day=self.orders_per_day,
+            days=self.days,
+            start_date=date.fromisoformat(self.start_date),
+        )
+
+    def batch_label(self) -> str:
+        fingerprint = hashlib.sha256(
+            json.dumps(self.model_dump(), sort_keys=True).encode()
+        ).hexdigest()[:16]
+        return f"simulation:{fingerprint}"
+
+
+@multi_asset(specs=[*RAW_SPECS, *TRUTH_SPECS], name="simulated_merchant")
+def simulated_merchant(
+    context: AssetExecutionContext, config: MerchantConfig, warehouse: WarehouseResource
+):
+    """Simulate the merchant and land every payload as received.
+
+    A simulation already landed (same size and seed) is not landed again.
+    """
+    label = config.batch_label()
+    simulator = MerchantSimulator(config.simulation())
+    with warehouse.connect() as conn:
+        if finished_batch_exists(conn, label):
+            context.log.info(f"{label} already landed; nothing new to land")
+            for spec in [*RAW_SPECS, *TRUTH_SPECS]:
+                yield MaterializeResult(asset_key=spec.key, metadata={"new_rows": 0})
+            return
+        reset_truth(conn)
+        total = simulator.total_orders
+        done = 0
+        with Landing(conn, label=label) as landing:
+            for chunk in simulator.chunks():
+                landing.add(chunk.records)
+                store_truth(conn, chunk.orders, chunk.faults)
+                done += sum(1 for order in chunk.orders if not order.expect_quarantine)
+                if done % 20_000 < len(chunk.orders) or done == total:
+                    context.log.info(
+                        f"simulated {done:,}/{total:,} orders, "
+                        f"landed {landing.result.rows:,} payloads"
+                    )
+        rows = landing.result.rows_by_source
+        truth_counts = conn.execute(
+            "select (select count(*) from sim.orders), (select count(*) from sim.faults)"
+        ).fetchone()
+    for source in SOURCES.values():
+        yield MaterializeResult(
+            asset_key=["raw", source.raw_table],
+            metadata={"new_rows": rows.get(source.name, 0), "batch_id": landing.result.batch_id},
+        )
+    yield MaterializeResult(asset_key=["sim", "orders"], metadata={"rows": truth_counts[0]})
+    yield MaterializeResult(asset_key=["sim", "faults"], metadata={"rows": truth_counts[1]})

@@ -1,0 +1,1 @@
+"""ordersight: the order-consistency platform's command line and warehouse plumbing."""

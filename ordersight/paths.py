@@ -1,0 +1,10 @@
+"""Locations inside the ordersight source tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+WORKSPACE_FILE = PROJECT_ROOT / "workspace.yaml"
+INSTANCE_TEMPLATE = PROJECT_ROOT / "dagster.yaml"
