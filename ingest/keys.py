@@ -17,8 +17,8 @@ Allocation must never be a single point of failure (DOMAIN.md §1 problem 4), so
   Snowflake serials are always ``>= SNOWFLAKE_SERIAL_MIN`` (10**15). This is guaranteed by the
   epoch, not by an offset: a serial is ``elapsed_ms << 22 | worker << 12 | sequence`` and the
   generator refuses to issue ids while ``elapsed_ms`` is below ``ceil(10**15 / 2**22)`` ms
-  (i.e. before 2020-01-03 18:13:38.580 UTC, three days after the 2020-01-01 epoch), so every id
-  it does issue is ``>= 10**15``. Ids stay below 2**63 (fits ``bigint``) until 2089.
+  (i.e. before 2020-01-03 18:13:38.580 UTC, under three days after the 2020-01-01 epoch), so
+  every id it does issue is ``>= 10**15``. Ids stay below 2**63 (fits ``bigint``) until 2089.
 
 The two serial ranges are disjoint, so a lock key and a snowflake key can never be equal; and
 because serials have no extra leading zeros, a key string maps back to exactly one
@@ -71,7 +71,8 @@ SNOWFLAKE_MIN_ELAPSED_MS = -(-SNOWFLAKE_SERIAL_MIN // (1 << _TIMESTAMP_SHIFT))
 _MAX_ELAPSED_MS = (1 << TIMESTAMP_BITS) - 1
 
 _SNOWFLAKE_RETRIES = 3
-_INCOMING = "pg_temp._keys_incoming"
+_INCOMING_NAME = "_keys_incoming"
+_INCOMING = f"pg_temp.{_INCOMING_NAME}"  # per-session staging table of one batch
 
 # The key, built in SQL exactly as format_key() builds it in Python (lpad alone would truncate).
 _SQL_KEY_EXPR = (
@@ -333,6 +334,9 @@ def allocate_keys(
     use; by default one is created on first need with a worker id from
     ``keys.snowflake_worker_seq``. Each group is committed on its own, so ``conn`` must not be
     inside a transaction. Requires :func:`ensure_schema`.
+
+    Raises if the snowflake mode itself fails (e.g. :class:`ClockMovedBackwardsError`); the
+    groups committed before that keep their keys and a re-run picks up the rest.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be >= 1")
@@ -350,7 +354,7 @@ def allocate_keys(
 
     with conn.transaction():
         conn.execute(
-            f"create temp table if not exists {_INCOMING.split('.')[1]} "
+            f"create temp table if not exists {_INCOMING_NAME} "
             "(platform text not null, native_id text not null, created_date date not null)"
         )
         conn.execute(
@@ -359,15 +363,16 @@ def allocate_keys(
         )
 
     for batch in _batches(refs, batch_size):
+        # First occurrence wins when a native id repeats within the batch.
         unique = {(ref.platform, ref.native_id): ref for ref in reversed(batch)}
         result.duplicate_refs += len(batch) - len(unique)
         groups = _load_batch(conn, unique.values())
         allocated_here = 0
-        for platform, created_date in groups:
+        for platform, created_date, count in groups:
             reason = "forced" if force_fallback else None
             if reason is None:
                 try:
-                    n = _allocate_group_lock(conn, platform, created_date, lock_timeout_ms)
+                    n = _allocate_group_lock(conn, platform, created_date, count, lock_timeout_ms)
                     result.allocated_lock += n
                     allocated_here += n
                     continue
@@ -379,10 +384,12 @@ def allocate_keys(
                     reason = "serial_exhausted"
                 logger.debug(
                     "lock allocation of %s %s fell back to snowflake: %s",
-                    platform, created_date, reason,
+                    platform,
+                    created_date,
+                    reason,
                 )
             reasons[reason] += 1
-            n = _allocate_group_snowflake(conn, platform, created_date, snowflake)
+            n = _allocate_group_snowflake(conn, platform, created_date, count, snowflake)
             result.allocated_snowflake += n
             allocated_here += n
         result.already_present += len(unique) - allocated_here
@@ -425,8 +432,9 @@ def _fallback_reason(exc: psycopg.Error) -> str:
     return f"db_error:{type(exc).__name__}({exc.sqlstate or '-'})"
 
 
-def _load_batch(conn: psycopg.Connection, refs: Iterable[OrderRef]) -> list[tuple[str, date]]:
-    """COPY one batch into the temp table; return the groups that still need keys, in order."""
+def _load_batch(conn: psycopg.Connection, refs: Iterable[OrderRef]) -> list[tuple[str, date, int]]:
+    """COPY one batch into the temp table, drop the refs that already have a key, and return
+    the groups left as (platform, created_date, count), in a fixed order."""
     with conn.transaction():
         conn.execute(f"truncate {_INCOMING}")
         with conn.cursor().copy(
@@ -434,37 +442,43 @@ def _load_batch(conn: psycopg.Connection, refs: Iterable[OrderRef]) -> list[tupl
         ) as copy:
             for ref in refs:
                 copy.write_row((ref.platform, ref.native_id, ref.created_date))
-        conn.execute(f"analyze {_INCOMING}")
-        rows = conn.execute(
+        # A correlated scalar subquery, not "exists": Postgres never turns it into a join, so
+        # this is one unique-index probe per incoming row whatever the table statistics say
+        # (a hash anti-join would read all of keys.order_keys once per batch).
+        conn.execute(
             f"""
-            select i.platform, i.created_date
-            from {_INCOMING} i
-            where not exists (
-                select 1 from keys.order_keys k
+            delete from {_INCOMING} i
+            where (
+                select true from keys.order_keys k
                 where k.platform = i.platform and k.native_id = i.native_id
             )
-            group by i.platform, i.created_date
-            order by i.platform, i.created_date
+            """
+        )
+        rows = conn.execute(
+            f"""
+            select platform, created_date, count(*) from {_INCOMING}
+            group by platform, created_date
+            order by platform, created_date
             """
         ).fetchall()
-    return [(str(p), d) for p, d in rows]
+    return [(str(p), d, int(n)) for p, d, n in rows]
 
 
-_MISSING = f"""
-    select i.native_id
-    from {_INCOMING} i
-    where i.platform = %(platform)s and i.created_date = %(created_date)s
-      and not exists (
-          select 1 from keys.order_keys k
-          where k.platform = i.platform and k.native_id = i.native_id
-      )
+_GROUP = f"""
+    select native_id from {_INCOMING}
+    where platform = %(platform)s and created_date = %(created_date)s
 """
 
 
 def _allocate_group_lock(
-    conn: psycopg.Connection, platform: str, created_date: date, lock_timeout_ms: int
+    conn: psycopg.Connection, platform: str, created_date: date, count: int, lock_timeout_ms: int
 ) -> int:
-    """Lock mode for one group, in one transaction; returns how many keys it inserted."""
+    """Lock mode for one group, in one transaction; returns how many keys it inserted.
+
+    ``count`` serials are reserved, one per ref of the group that had no key when the batch
+    was loaded. A ref that a concurrent allocator keyed since then is skipped by
+    ``on conflict``, leaving a gap in the serials (harmless).
+    """
     params = {"platform": platform, "created_date": created_date}
     with conn.transaction():
         conn.execute("select set_config('lock_timeout', %s, true)", (f"{lock_timeout_ms}ms",))
@@ -480,13 +494,7 @@ def _allocate_group_lock(
         ).fetchone()
         assert row is not None
         base = int(row[0])
-        # Counted under the lock; the set can only shrink afterwards (keys are never deleted),
-        # so row_number() below stays within the reserved block.
-        count_row = conn.execute(f"select count(*) from ({_MISSING}) m", params).fetchone()
-        needed = int(count_row[0]) if count_row else 0
-        if needed == 0:
-            return 0
-        if base + needed >= LOCK_SERIAL_LIMIT:
+        if base + count >= LOCK_SERIAL_LIMIT:
             raise LockSerialExhaustedError(
                 f"{platform} {created_date}: lock serials would reach {LOCK_SERIAL_LIMIT}"
             )
@@ -497,9 +505,9 @@ def _allocate_group_lock(
                 (unified_key, platform, native_id, created_date, serial, mode)
             select {key_expr}, %(platform)s, native_id, %(created_date)s, serial, 'lock'
             from (
-                select m.native_id, %(base)s::bigint + row_number() over (order by m.native_id)
-                    as serial
-                from ({_MISSING}) m
+                select g.native_id,
+                       %(base)s::bigint + row_number() over (order by g.native_id) as serial
+                from ({_GROUP}) g
             ) numbered
             order by native_id
             on conflict (platform, native_id) do nothing
@@ -510,7 +518,7 @@ def _allocate_group_lock(
         conn.execute(
             "update keys.serial_counters set last_serial = %(last)s "
             "where platform = %(platform)s and created_date = %(created_date)s",
-            {**params, "last": base + needed},
+            {**params, "last": base + count},
         )
     return inserted
 
@@ -535,38 +543,40 @@ class _LazySnowflake:
 
 
 def _allocate_group_snowflake(
-    conn: psycopg.Connection, platform: str, created_date: date, snowflake: _LazySnowflake
+    conn: psycopg.Connection,
+    platform: str,
+    created_date: date,
+    count: int,
+    snowflake: _LazySnowflake,
 ) -> int:
-    """Snowflake mode for one group; returns how many keys it inserted.
+    """Snowflake mode for one group, in one statement; returns how many keys it inserted.
 
+    ``count`` ids are drawn and matched, in order, to the group's refs sorted by native id.
     Retried on a unified-key collision (two live workers whose ids are equal mod 1024) or a
     transient error (deadlock, serialization failure); fresh ids are drawn on every attempt.
     """
-    params = {"platform": platform, "created_date": created_date}
+    key_expr = _SQL_KEY_EXPR.format(p="%(platform)s", d="%(created_date)s", s="s.serial")
     for attempt in range(1, _SNOWFLAKE_RETRIES + 1):
+        generator = snowflake.get()
+        serials = [generator.next_id() for _ in range(count)]
         try:
             with conn.transaction():
-                native_ids = [
-                    str(r[0])
-                    for r in conn.execute(f"{_MISSING} order by i.native_id", params).fetchall()
-                ]
-                if not native_ids:
-                    return 0
-                generator = snowflake.get()
-                serials = [generator.next_id() for _ in native_ids]
-                keys = [format_key(platform, created_date, s) for s in serials]
                 cur = conn.execute(
-                    """
+                    f"""
                     insert into keys.order_keys
                         (unified_key, platform, native_id, created_date, serial, mode)
-                    select u.unified_key, %(platform)s, u.native_id, %(created_date)s,
-                           u.serial, 'snowflake'
-                    from unnest(%(keys)s::text[], %(ids)s::text[], %(serials)s::bigint[])
-                        as u(unified_key, native_id, serial)
-                    order by u.native_id
+                    select {key_expr}, %(platform)s, s.native_id, %(created_date)s,
+                           s.serial, 'snowflake'
+                    from (
+                        select native_id,
+                               (%(serials)b::bigint[])[row_number() over (order by native_id)]
+                                   as serial
+                        from ({_GROUP}) grp
+                    ) s
+                    order by s.native_id
                     on conflict (platform, native_id) do nothing
                     """,
-                    {**params, "keys": keys, "ids": native_ids, "serials": serials},
+                    {"platform": platform, "created_date": created_date, "serials": serials},
                 )
                 return cur.rowcount
         except (
@@ -578,6 +588,42 @@ def _allocate_group_snowflake(
                 raise
             logger.warning(
                 "snowflake allocation of %s %s retried after %s (attempt %d)",
-                platform, created_date, type(exc).__name__, attempt,
+                platform,
+                created_date,
+                type(exc).__name__,
+                attempt,
             )
     raise AssertionError("unreachable")
+
+
+def _unkeyed_staged_sql() -> str:
+    from ingest.sources import PLATFORM_SOURCES
+
+    selects = [
+        f"select '{source.platform_code}'::text as platform, native_id, created_at "
+        f"from staging.{source.staging_model}"
+        for source in PLATFORM_SOURCES
+    ]
+    return f"""
+        with staged as ({" union all ".join(selects)})
+        select staged.platform, staged.native_id,
+               (staged.created_at at time zone 'Asia/Shanghai')::date as created_date
+        from staged
+        where not exists (
+            select 1 from keys.order_keys k
+            where k.platform = staged.platform and k.native_id = staged.native_id
+        )
+        order by staged.created_at, staged.platform, staged.native_id
+    """
+
+
+def staged_refs_without_key(conn: psycopg.Connection) -> Iterator[OrderRef]:
+    """Stream every staged platform order that has no unified key yet (server-side cursor).
+
+    Use a connection of its own: `allocate_keys` commits on the one it writes with.
+    """
+    with conn.cursor(name="unkeyed_orders") as cur:
+        cur.itersize = 20_000
+        cur.execute(_unkeyed_staged_sql())
+        for platform, native_id, created_date in cur:
+            yield OrderRef(platform=platform, native_id=native_id, created_date=created_date)

@@ -10,12 +10,13 @@ from orchestration.assets.ingest import simulated_merchant
 from orchestration.assets.keys import order_keys
 from orchestration.jobs import ingest_and_build
 from orchestration.resources import WarehouseResource
+from ordersight.dbt_cli import dbt_executable
 
 defs = Definitions(
     assets=[simulated_merchant, dbt_staging, order_keys, dbt_warehouse],
     jobs=[ingest_and_build],
     resources={
         "warehouse": WarehouseResource(database_url=EnvVar("ORDERSIGHT_DATABASE_URL")),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     },
 )

@@ -153,7 +153,9 @@ def test_allocation_is_idempotent_and_keys_never_change(fresh_db_url: str) -> No
         ensure_schema(conn)
         first = allocate_keys(conn, refs, batch_size=500)
         assert (first.allocated_lock, first.allocated_snowflake, first.already_present) == (
-            1500, 0, 0,
+            1500,
+            0,
+            0,
         )
         before = {(p, n): k for k, p, n, *_ in _rows(fresh_db_url)}
 
@@ -241,8 +243,14 @@ def _worker(url: str, refs, options, barrier, results) -> None:  # type: ignore[
         with psycopg.connect(url) as conn:
             barrier.wait(timeout=60)
             result = allocate_keys(conn, refs, batch_size=500, **options)
-        results.put((result.allocated_lock, result.allocated_snowflake,
-                     result.already_present, result.fallback_reasons))
+        results.put(
+            (
+                result.allocated_lock,
+                result.allocated_snowflake,
+                result.already_present,
+                result.fallback_reasons,
+            )
+        )
     except BaseException as exc:  # report instead of hanging the parent
         results.put(repr(exc))
         raise
@@ -262,9 +270,7 @@ def test_concurrent_allocators_converge_on_one_key(fresh_db_url: str) -> None:
         ensure_schema(conn)
         with conn.transaction():
             for day in DAYS:
-                conn.execute(
-                    "insert into keys.serial_counters values (%s, %s, 0)", (BLOCKED, day)
-                )
+                conn.execute("insert into keys.serial_counters values (%s, %s, 0)", (BLOCKED, day))
 
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(len(requests) + 1)

@@ -59,6 +59,15 @@ PRODUCT_KINDS = (
     ("电动牙刷", 69, 399), ("行李箱", 199, 899), ("收纳箱", 19.9, 89), ("洗发水", 29, 139),
 )
 _PRICE_ENDINGS = (0, 0, 90, 99, 80, 50)
+MAX_QUANTITY = 3
+
+FULL_NAMES: tuple[str, ...] = tuple(s + g for s in SURNAMES for g in GIVEN_NAMES)
+# (province, city, street, province + city + street); a house number is added per order
+PLACES: tuple[tuple[str, str, str, str], ...] = tuple(
+    (province, city, street, province + city + street)
+    for province, city, streets in CITIES
+    for street in streets
+)
 
 
 def _json_safe(text: str) -> bool:
@@ -67,14 +76,51 @@ def _json_safe(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Product:
-    """One sellable SKU with its fixed price and each platform's id for it."""
+    """One sellable SKU with its fixed price, each platform's id for it, and the JSON text of
+    an order line of it per platform, indexed by quantity (1-3; payload builders splice them).
+    """
 
     title: str
     price_fen: int
-    price_yuan: str  # yuan string of price_fen
-    pdd_price: str  # JSON float text of the price (PDD goods_price is a float)
     sku_id: str  # JD skuId / WeChat product_id
     goods_id: int  # PDD goods_id
+    taobao_line: tuple[str, ...]  # Taobao order line after its oid
+    jd_line: tuple[str, ...]
+    pdd_line: tuple[str, ...]
+    wechat_line: tuple[str, ...]
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def _product(title: str, fen: int, sku_id: str, goods_id: int) -> Product:
+    price = _yuan(fen)
+    pdd_price = json.dumps(fen / 100)
+    quantities = range(MAX_QUANTITY + 1)
+    return Product(
+        title=title,
+        price_fen=fen,
+        sku_id=sku_id,
+        goods_id=goods_id,
+        taobao_line=tuple(
+            f',"title":"{title}","num":{q},"price":"{price}","payment":"{_yuan(fen * q)}"}}'
+            for q in quantities
+        ),
+        jd_line=tuple(
+            f'{{"skuId":"{sku_id}","skuName":"{title}","itemTotal":"{q}","jdPrice":"{price}"}}'
+            for q in quantities
+        ),
+        pdd_line=tuple(
+            f'{{"goods_id":{goods_id},"goods_name":"{title}","goods_count":{q},'
+            f'"goods_price":{pdd_price}}}'
+            for q in quantities
+        ),
+        wechat_line=tuple(
+            f'{{"product_id":"{sku_id}","title":"{title}","sku_cnt":{q},"sale_price":{fen}}}'
+            for q in quantities
+        ),
+    )
 
 
 def build_catalogue(rng: random.Random, size: int = 240) -> tuple[Product, ...]:
@@ -87,13 +133,11 @@ def build_catalogue(rng: random.Random, size: int = 240) -> tuple[Product, ...]:
         fen = int(raw) * 100 + _PRICE_ENDINGS[rng.randrange(len(_PRICE_ENDINGS))]
         fen = min(max(fen, 990), 89_900)
         products.append(
-            Product(
-                title=f"{adjective}{noun}",
-                price_fen=fen,
-                price_yuan=f"{fen // 100}.{fen % 100:02d}",
-                pdd_price=json.dumps(fen / 100),
-                sku_id=str(100_012_000_000 + rng.randrange(10_000_000) * 100 + i % 100),
-                goods_id=300_000_000 + i * 7_919 + rng.randrange(7_919),
+            _product(
+                f"{adjective}{noun}",
+                fen,
+                str(100_012_000_000 + rng.randrange(10_000_000) * 100 + i % 100),
+                300_000_000 + i * 7_919 + rng.randrange(7_919),
             )
         )
     return tuple(products)

@@ -42,10 +42,15 @@ class CreationClock:
 
     def __iter__(self) -> Iterator[int]:
         random_ = self._rng.random
-        offset = self._offset_in_day
+        cumulative, share = self._cumulative, self._share
         for day in range(self._days):
             base = self._start_ms + day * DAY_MS
             remaining_max = 1.0
             for k in range(self._per_day, 0, -1):
                 remaining_max *= random_() ** (1.0 / k)
-                yield base + offset(1.0 - remaining_max)
+                u = 1.0 - remaining_max
+                hour = bisect_right(cumulative, u) - 1
+                if hour > 23:
+                    hour = 23
+                offset = int((hour + (u - cumulative[hour]) / share[hour]) * HOUR_MS)
+                yield base + (offset if offset < DAY_MS else DAY_MS - 1)

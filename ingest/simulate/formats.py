@@ -12,14 +12,15 @@ HOUR_MS = 3_600_000
 MINUTE_MS = 60_000
 CHINA_OFFSET_MS = 8 * HOUR_MS
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_from_timestamp = datetime.fromtimestamp
 _EPOCH_DATE = date(1970, 1, 1)
 _CENTS = tuple(f".{c:02d}" for c in range(100))
 _HOUR_MINUTE = tuple(f" {h:02d}:{m:02d}:" for h in range(24) for m in range(60))
 _SECONDS = tuple(f"{s:02d}" for s in range(60))
 _MILLIS = tuple(f".{m:03d}" for m in range(1000))
 _DAYS: dict[int, str] = {}
-_DAYS_LIMIT = 200_000
+_MINUTES: dict[int, str] = {}  # China-time minute number -> "yyyy-MM-dd HH:mm:"
+_CACHE_LIMIT = 50_000  # entries each; a cache is cleared when full: memory stays bounded
 
 
 def yuan(fen: int) -> str:
@@ -31,16 +32,28 @@ def day_text(day: int) -> str:
     """Days since 1970-01-01 as 'yyyy-mm-dd' (cached)."""
     text = _DAYS.get(day)
     if text is None:
-        if len(_DAYS) >= _DAYS_LIMIT:
+        if len(_DAYS) >= _CACHE_LIMIT:
             _DAYS.clear()
         text = _DAYS[day] = (_EPOCH_DATE + timedelta(days=day)).isoformat()
     return text
 
 
+def _minute_text(minute: int) -> str:
+    if len(_MINUTES) >= _CACHE_LIMIT:
+        _MINUTES.clear()
+    day, minute_of_day = divmod(minute, 1440)
+    text = _MINUTES[minute] = day_text(day) + _HOUR_MINUTE[minute_of_day]
+    return text
+
+
 def china_seconds(ms: int) -> str:
     """China-time 'yyyy-MM-dd HH:mm:ss' of an instant."""
-    day, second = divmod((ms + CHINA_OFFSET_MS) // 1000, 86_400)
-    return day_text(day) + _HOUR_MINUTE[second // 60] + _SECONDS[second % 60]
+    local = ms + CHINA_OFFSET_MS
+    minute = local // MINUTE_MS
+    try:
+        return _MINUTES[minute] + _SECONDS[local // 1000 % 60]
+    except KeyError:
+        return _minute_text(minute) + _SECONDS[local // 1000 % 60]
 
 
 def china_millis(ms: int) -> str:
@@ -64,8 +77,9 @@ def china_midnight_ms(day: date) -> int:
 
 
 def utc_datetime(ms: int) -> datetime:
-    """Epoch milliseconds as a tz-aware UTC datetime (exact)."""
-    return _EPOCH + timedelta(milliseconds=ms)
+    """Epoch milliseconds as a tz-aware UTC datetime (exact for ms within years 1970-9999:
+    the float error of ms / 1000 stays far below the half microsecond it is rounded to)."""
+    return _from_timestamp(ms / 1000, UTC)
 
 
 def mask_phone(phone: str) -> str:

@@ -2,7 +2,6 @@
 seeds + staging (which the key allocation reads), then intermediate + marts (which join the keys).
 """
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets

@@ -1,7 +1,5 @@
 """Ingestion assets: the simulated merchant's payloads landed into raw, with its ground truth."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 from datetime import date

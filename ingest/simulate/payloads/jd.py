@@ -1,0 +1,72 @@
+"""JD order versions (`jingdong.pop.order.search`, one `orderInfoList` element)."""
+
+from __future__ import annotations
+
+from ingest.simulate.formats import china_millis, china_seconds, mask_phone, yuan
+from ingest.simulate.ids import NativeIds
+from ingest.simulate.lifecycle import (
+    EV_COMPLETED,
+    EV_PAID,
+    EV_PICKING,
+    EV_REFUND_REQUESTED,
+    EV_REFUNDED,
+    EV_SHIPPED,
+    FULL,
+    OrderPlan,
+)
+
+ORDER_STATE = {
+    EV_PAID: "WAIT_SELLER_STOCK_OUT",
+    EV_PICKING: "WAIT_SELLER_DELIVERY",
+    EV_SHIPPED: "WAIT_GOODS_RECEIVE_CONFIRM",
+    EV_COMPLETED: "FINISHED_L",
+}
+FULL_REFUND_STATE = "TRADE_CANCELED"
+NOT_PAID = "0001-01-01 00:00:00"
+
+
+def _millis_offset(ms: int) -> str:
+    return china_millis(ms) + "+0800"
+
+
+def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
+    """(modification instant in epoch ms, payload) for every version of a JD order."""
+    stamp = _millis_offset if plan.jd_millis else china_seconds
+    items = ",".join([product.jd_line[qty] for product, qty in plan.lines])
+    goods = yuan(plan.goods_fen)
+    head = f'{{"orderId":"{plan.native_id}","orderState":"'
+    started = f'","orderStartTime":"{stamp(plan.created)}","modified":"'
+    paid = china_seconds(plan.pay) if plan.pay is not None else NOT_PAID
+    money = (
+        f',"orderTotalPrice":"{goods}","freightPrice":"{yuan(plan.post_fen)}",'
+        f'"orderSellerPrice":"{goods}","orderPayment":"{yuan(plan.payment_fen)}",'
+        f'"payType":"4-在线支付","afsStatus":"'
+    )
+    tail = (
+        f'","consigneeInfo":{{"fullname":"{plan.buyer}","mobile":"{mask_phone(plan.phone)}",'
+        f'"fullAddress":"{plan.address}"}},"itemInfoList":[{items}]}}'
+    )
+    state = ""
+    end_time = ""
+    afs, refund = "NONE", "0.00"
+    out = []
+    for ms, kind in plan.events:
+        if kind == EV_REFUND_REQUESTED:
+            afs = "PROCESSING"
+        elif kind == EV_REFUNDED:
+            afs, refund = "COMPLETED", yuan(plan.refund_fen)
+            if plan.refund_kind == FULL:
+                state = FULL_REFUND_STATE
+                end_time = f',"orderEndTime":"{china_seconds(ms)}"'
+        else:
+            state = ORDER_STATE[kind]
+            if kind == EV_COMPLETED:
+                end_time = f',"orderEndTime":"{china_seconds(ms)}"'
+        out.append(
+            (
+                ms,
+                f'{head}{state}{started}{stamp(ms)}","paymentConfirmTime":"{paid}"{end_time}'
+                f'{money}{afs}","refundAmount":"{refund}{tail}',
+            )
+        )
+    return out

@@ -1,0 +1,241 @@
+"""Staging parses each platform's native formats into fen and UTC, and quarantines what it cannot.
+
+Hand-written payloads in the shapes of ingest/platforms/PAYLOADS.md are landed through the real
+landing code, then the real dbt staging models are built on a real Postgres.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+
+from ingest.load import land_records
+from ordersight.dbt_cli import run_dbt
+
+
+@dataclass(frozen=True)
+class Payload:
+    source: str
+    native_id: str | None
+    payload: str
+
+
+def p(source: str, native_id: str | None, body: dict) -> Payload:
+    return Payload(source, native_id, json.dumps(body, ensure_ascii=False))
+
+
+TAOBAO = {
+    "tid": 3822001234567890123, "status": "WAIT_SELLER_SEND_GOODS",
+    "created": "2026-10-01 00:30:05", "modified": "2026-10-01 00:31:00",
+    "pay_time": "2026-10-01 00:31:00", "payment": "200.07", "total_fee": "198.00",
+    "post_fee": "2.07", "refund_status": "NO_REFUND", "refund_fee": "0.00",
+}
+JD_MS = {
+    "orderId": "301234567890", "orderState": "WAIT_GOODS_RECEIVE_CONFIRM",
+    "orderStartTime": "2026-10-01 09:12:44.683+0800", "modified": "2026-10-02 10:00:00.120+0800",
+    "paymentConfirmTime": "2026-10-01 09:13:02", "orderPayment": "99.90", "freightPrice": "0.00",
+    "afsStatus": "NONE", "refundAmount": "0.00",
+}
+JD_UNPAID = {
+    **JD_MS, "orderId": "301234567891", "orderState": "WAIT_SELLER_STOCK_OUT",
+    "orderStartTime": "2026-10-01 09:12:44", "modified": "2026-10-01 09:12:44",
+    "paymentConfirmTime": "0001-01-01 00:00:00",
+}
+PDD_REFUND_ONLY = {
+    "order_sn": "261001-123456789012345", "order_status": 3, "confirm_status": 1,
+    "refund_status": 4, "after_sales_type": 2, "risk_control_status": 0,
+    "created_time": "2026-10-01 12:00:00", "confirm_time": "2026-10-01 12:01:00",
+    "updated_at": "2026-10-05 08:00:00", "pay_amount": "168.99", "postage": "0.00",
+    "refund_amount": "168.99", "receiver_phone": "138****1234",
+}
+PDD_HELD = {
+    **PDD_REFUND_ONLY, "order_sn": "261001-123456789012346", "order_status": 1,
+    "refund_status": 1, "after_sales_type": 0, "risk_control_status": 1, "refund_amount": "0.00",
+}
+WECHAT_GIFT = {
+    "order_id": "3712345678901234567", "status": 20,
+    "create_time": 1790817164, "update_time": 1790817170,
+    "order_detail": {"price_info": {"order_price": 20007, "freight": 207},
+                     "pay_info": {"pay_time": 1790817160}},
+    "aftersale_detail": {"aftersale_order_list": [
+        {"aftersale_order_id": "a1", "status": "MERCHANT_REFUND_SUCCESS", "refund_amount": 500}]},
+}
+LEDGER_STRING = {
+    "entry_id": "LE000000000001", "entry_type": "settlement", "channel": "alipay",
+    "platform": "TB", "order_no": "3822001234567890123", "amount": "200.07",
+    "booked_at": "2026-10-01 00:31:00.417",
+}
+LEDGER_EPOCH_MS = {**LEDGER_STRING, "entry_id": "LE000000000002", "booked_at": 1790786660417}
+U8 = {
+    "csocode": "SO20261001000001", "ddate": "2026-10-01", "dcreatesystime": "2026-10-01 01:00:00",
+    "ccuscode": "TMALL01", "cdefine1": "TB", "cdefine2": "3822001234567890123",
+    "state": "审核", "isum": "200.07",
+}
+
+GOOD = [
+    p("taobao", "3822001234567890123", TAOBAO),
+    p("taobao", "3822001234567890123", TAOBAO),  # delivered twice
+    p("jd", "301234567890", JD_MS),
+    p("jd", "301234567891", JD_UNPAID),
+    p("pdd", PDD_REFUND_ONLY["order_sn"], PDD_REFUND_ONLY),
+    p("pdd", PDD_HELD["order_sn"], PDD_HELD),
+    p("wechat", WECHAT_GIFT["order_id"], WECHAT_GIFT),
+    p("ledger", "LE000000000001", LEDGER_STRING),
+    p("ledger", "LE000000000002", LEDGER_EPOCH_MS),
+    p("u8", "SO20261001000001", U8),
+]
+BAD = [
+    (p("taobao", "1", {**TAOBAO, "tid": 1, "status": "WAIT_MAGIC"}),
+     "unknown native status: WAIT_MAGIC"),
+    (p("taobao", "2", {**TAOBAO, "tid": 2, "created": "2026-13-45 25:61:00"}),
+     "unparseable time: created = 2026-13-45 25:61:00"),
+    (p("jd", "3", {**JD_MS, "orderId": "3", "orderPayment": "12,00元"}),
+     "unparseable amount: orderPayment = 12,00元"),
+    (p("pdd", None, {k: v for k, v in PDD_HELD.items() if k != "order_sn"}),
+     "missing field: order_sn"),
+    (p("wechat", "4", {**WECHAT_GIFT, "order_id": "4", "create_time": "yesterday"}),
+     "unparseable time: create_time = yesterday"),
+    (p("u8", "SO-BAD", {**U8, "csocode": "SO-BAD", "isum": "abc"}),
+     "unparseable amount: isum = abc"),
+]
+
+
+@pytest.fixture(scope="module")
+def staged(module_db_url: str) -> str:
+    with psycopg.connect(module_db_url) as conn:
+        land_records(conn, [*GOOD, *(payload for payload, _ in BAD)], label="parsing-test")
+    run_dbt(module_db_url, "build", "--select", "path:seeds path:models/staging")
+    return module_db_url
+
+
+def one(url: str, sql: str, params: tuple | dict = ()) -> tuple:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(sql, params).fetchone()
+    assert row is not None, sql
+    return row
+
+
+def test_taobao_china_time_becomes_utc_and_yuan_becomes_fen(staged: str) -> None:
+    created, paid, payment, post_fee, precision, state = one(
+        staged,
+        "select created_at, paid_at, payment_fen, post_fee_fen, time_precision, state "
+        "from staging.stg_taobao__trades where native_id = '3822001234567890123'",
+    )
+    # 00:30:05 China time on 1 October is 16:30:05 UTC on 30 September
+    assert created == datetime(2026, 9, 30, 16, 30, 5, tzinfo=UTC)
+    assert paid == datetime(2026, 9, 30, 16, 31, tzinfo=UTC)
+    assert (payment, post_fee) == (20007, 207)
+    assert precision == "second"
+    assert state == "paid"
+
+
+def test_duplicate_delivery_is_kept_in_raw_but_one_version_downstream(staged: str) -> None:
+    raw, staged_rows = one(
+        staged,
+        "select (select count(*) from raw.taobao_trades where native_id = %(id)s),"
+        " (select count(*) from staging.stg_taobao__trades where native_id = %(id)s)",
+        {"id": "3822001234567890123"},
+    )
+    assert (raw, staged_rows) == (2, 1)
+
+
+def test_jd_milliseconds_and_offset_are_kept_and_unpaid_sentinel_is_null(staged: str) -> None:
+    created, precision, state = one(
+        staged,
+        "select created_at, time_precision, state from staging.stg_jd__orders "
+        "where native_id = '301234567890'",
+    )
+    assert created == datetime(2026, 10, 1, 1, 12, 44, 683000, tzinfo=UTC)
+    assert precision == "millisecond"
+    assert state == "shipped"
+    paid_at, precision = one(
+        staged,
+        "select paid_at, time_precision from staging.stg_jd__orders "
+        "where native_id = '301234567891'",
+    )
+    assert paid_at is None, "0001-01-01 00:00:00 is JD's not-paid sentinel"
+    assert precision == "second"
+
+
+def test_pdd_refund_only_and_risk_hold_are_recognised(staged: str) -> None:
+    state, refund_phase, refund_fen, held = one(
+        staged,
+        "select state, refund_phase, refund_fen, is_on_hold from staging.stg_pdd__orders "
+        "where native_id = '261001-123456789012345'",
+    )
+    assert (state, refund_phase, refund_fen, held) == ("completed", "refund_only", 16899, False)
+    state, held = one(
+        staged,
+        "select state, is_on_hold from staging.stg_pdd__orders "
+        "where native_id = '261001-123456789012346'",
+    )
+    assert (state, held) == ("paid", True)
+
+
+def test_wechat_epoch_seconds_fen_and_gift_order_paid_before_creation(staged: str) -> None:
+    created, paid, payment, refund_fen, refund_phase = one(
+        staged,
+        "select created_at, paid_at, payment_fen, refund_fen, refund_phase "
+        "from staging.stg_wechat__orders where native_id = '3712345678901234567'",
+    )
+    assert created == datetime.fromtimestamp(1790817164, UTC)
+    assert paid < created, "a gift order's payment may precede its creation and is kept"
+    assert (payment, refund_fen, refund_phase) == (20007, 500, "refunded")
+
+
+def test_ledger_accepts_china_time_strings_and_epoch_milliseconds(staged: str) -> None:
+    string_time, epoch_time = one(
+        staged,
+        "select max(booked_at) filter (where native_id = 'LE000000000001'), "
+        "max(booked_at) filter (where native_id = 'LE000000000002') "
+        "from staging.stg_ledger__entries",
+    )
+    assert string_time == datetime(2026, 9, 30, 16, 31, 0, 417000, tzinfo=UTC)
+    assert epoch_time == datetime.fromtimestamp(1790786660.417, UTC)
+
+
+def test_u8_amount_and_time(staged: str) -> None:
+    amount, created, state = one(
+        staged,
+        "select amount_fen, created_at, erp_state from staging.stg_u8__sales_orders "
+        "where native_id = 'SO20261001000001'",
+    )
+    assert (amount, state) == (20007, "paid")
+    assert created == datetime(2026, 9, 30, 17, 0, tzinfo=UTC)
+
+
+def test_bad_payloads_stay_in_raw_and_are_not_staged(staged: str) -> None:
+    with psycopg.connect(staged) as conn:
+        raw_total = sum(
+            conn.execute(f"select count(*) from raw.{t}").fetchone()[0]
+            for t in ("taobao_trades", "jd_orders", "pdd_orders", "wechat_orders",
+                      "u8_sales_orders", "ledger_entries")
+        )
+        staged_ids = {
+            r[0] for r in conn.execute(
+                "select native_id from staging.stg_taobao__trades union all "
+                "select native_id from staging.stg_jd__orders union all "
+                "select native_id from staging.stg_wechat__orders union all "
+                "select native_id from staging.stg_u8__sales_orders"
+            )
+        }
+    assert raw_total == len(GOOD) + len(BAD)
+    assert not staged_ids & {"1", "2", "3", "4", "SO-BAD"}
+
+
+def test_quarantine_names_each_reason(module_db_url: str, staged: str) -> None:
+    run_dbt(staged, "run", "--select", "int_payloads__quarantined")
+    with psycopg.connect(staged) as conn:
+        reasons = {r[0] for r in conn.execute(
+            "select reason from intermediate.int_payloads__quarantined")}
+    assert reasons == {reason for _, reason in BAD}
+
+
+def test_unmapped_status_check_fails_while_one_is_present(staged: str) -> None:
+    done = run_dbt(staged, "test", "--select", "assert_every_native_status_is_mapped",
+                   check=False)
+    assert "WARN 1 assert_every_native_status_is_mapped" in done.stdout, done.stdout[-3000:]
