@@ -63,11 +63,11 @@ JD_STATES = _doc_list("JD", "orderState")
 JD_AFS = _doc_list("JD", "afsStatus")
 WECHAT_STATUSES = {int(v) for v in _doc_list("WeChat", "status", r"\b\d{2,3}\b")}
 WECHAT_AFTERSALE = {"MERCHANT_PROCESSING", "MERCHANT_REFUND_SUCCESS", "USER_CANCELD"}
-PDD_ORDER_STATUS, PDD_CONFIRM, PDD_REFUND, PDD_AFTER_SALES = {1, 2, 3}, {0, 1, 2}, {1, 2, 3, 4}, {
-    0,
-    2,
-    3,
-}
+# PDD's codes are prose in PAYLOADS.md ("`order_status` 1 to ship, 2 shipped, 3 signed; ...")
+PDD_ORDER_STATUS = {1, 2, 3}
+PDD_CONFIRM = {0, 1, 2}
+PDD_REFUND = {1, 2, 3, 4}
+PDD_AFTER_SALES = {0, 2, 3}
 U8_STATES = {"开立", "审核", "关闭", "作废"}
 
 
@@ -279,8 +279,8 @@ def test_taobao_payloads(medium: Run) -> None:
         for key in ("created", "modified", "pay_time", "consign_time", "end_time"):
             if key in p:
                 assert SECONDS_RE.match(p[key]), p[key]
-        assert china(p["modified"]) <= record.emitted_at < china(p["modified"]) + timedelta(
-            seconds=1
+        assert (
+            china(p["modified"]) <= record.emitted_at < china(p["modified"]) + timedelta(seconds=1)
         )
         status = p["status"]
         assert ("pay_time" in p) != (status in ("WAIT_BUYER_PAY", "TRADE_CLOSED_BY_TAOBAO"))
@@ -525,9 +525,7 @@ def test_stage_mix_is_realistic(medium: Run) -> None:
     assert 0.02 < shares["picking"] / n < 0.07
     assert not any(o.platform == "PDD" and o.expected_state == "picking" for o in medium.regular)
     assert not any(o.platform == "JD" and o.payment_fen == 0 for o in medium.regular)
-    cancelled_unpaid = [
-        o for o in medium.regular if o.expected_is_cancelled and o.payment_fen == 0
-    ]
+    cancelled_unpaid = [o for o in medium.regular if o.expected_is_cancelled and o.payment_fen == 0]
     assert 0.01 < len(cancelled_unpaid) / n < 0.03
 
 
@@ -650,9 +648,7 @@ def _pay_time(platform: str, p: dict) -> datetime:
 def test_duplicate_delivery_really_repeats_a_record(medium: Run) -> None:
     duplicates = [f for f in medium.faults if f.fault == "duplicate_delivery"]
     assert duplicates
-    repeated = [
-        a for a, b in zip(medium.records, medium.records[1:], strict=False) if a == b
-    ]
+    repeated = [a for a, b in zip(medium.records, medium.records[1:], strict=False) if a == b]
     assert len(repeated) == len(duplicates)
     assert len(set(medium.records)) == len(medium.records) - len(duplicates)
     by_order = {(f.platform, f.native_id): f.system for f in duplicates}
@@ -689,8 +685,12 @@ def test_junk_orders_are_really_malformed(medium: Run) -> None:
     referenced = {p["cdefine2"] for _, p in medium.by_source("u8")}
     referenced |= {p["order_no"] for _, p in medium.by_source("ledger")}
     assert not junk_ids & referenced
-    creation = {"taobao": "created", "jd": "orderStartTime", "pdd": "created_time",
-                "wechat": "create_time"}
+    creation = {
+        "taobao": "created",
+        "jd": "orderStartTime",
+        "pdd": "created_time",
+        "wechat": "create_time",
+    }
     amount = {
         "taobao": lambda p: p["payment"],
         "jd": lambda p: p["orderPayment"],
@@ -703,9 +703,7 @@ def test_junk_orders_are_really_malformed(medium: Run) -> None:
         "pdd": lambda p: p["order_status"] in PDD_ORDER_STATUS,
         "wechat": lambda p: p["status"] in WECHAT_STATUSES,
     }
-    junk_records = {
-        (o.platform, o.native_id): o for o in medium.junk
-    }
+    junk_records = {(o.platform, o.native_id): o for o in medium.junk}
     seen = 0
     for record, p in zip(medium.records, medium.parsed, strict=True):
         key = (PLATFORM_OF.get(record.source), record.native_id)
@@ -760,8 +758,9 @@ def test_fault_truth_names_and_systems(medium: Run) -> None:
         assert f.detail
         seen[f.fault] += 1
     assert set(seen) == set(FAULT_NAMES)
-    per_order = Counter((f.platform, f.native_id, f.fault) for f in medium.faults
-                        if f.native_id is not None)
+    per_order = Counter(
+        (f.platform, f.native_id, f.fault) for f in medium.faults if f.native_id is not None
+    )
     assert max(per_order.values()) == 1  # each fault once per affected order
 
 
@@ -781,8 +780,7 @@ def test_fault_rates_are_roughly_honoured(medium: Run) -> None:
     in_erp = [o for o in regular if o.expected_in_erp]
     refund_only_in_erp = [o for o in in_erp if o.expected_refund_status == "refund_only"]
     ordinary_paid = [
-        o for o in paid
-        if not o.expected_is_on_hold and o.expected_refund_status != "refund_only"
+        o for o in paid if not o.expected_is_on_hold and o.expected_refund_status != "refund_only"
     ]
     checks = {
         "missing_in_erp": len(paid),
@@ -802,7 +800,9 @@ def test_fault_rates_are_roughly_honoured(medium: Run) -> None:
     assert set(checks) == set(FAULT_NAMES)
     for name, population in checks.items():
         assert _within(count[name], population, getattr(rates, name)), (
-            name, count[name], population * getattr(rates, name)
+            name,
+            count[name],
+            population * getattr(rates, name),
         )
     mix = Counter(o.platform for o in regular)
     for code, share in (("TB", 0.40), ("JD", 0.25), ("PDD", 0.25), ("WX", 0.10)):

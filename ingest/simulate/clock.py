@@ -15,8 +15,30 @@ from ingest.simulate.formats import DAY_MS, HOUR_MS, china_midnight_ms
 
 # Relative order volume per China-time hour 00..23 (night trough, lunch and evening peaks).
 HOURLY_WEIGHTS: tuple[float, ...] = (
-    3.0, 1.8, 1.0, 0.6, 0.4, 0.4, 0.8, 1.8, 3.0, 4.5, 5.5, 5.6,
-    5.0, 5.0, 5.4, 5.5, 5.3, 5.0, 4.8, 5.5, 6.8, 7.5, 6.8, 4.8,
+    3.0,
+    1.8,
+    1.0,
+    0.6,
+    0.4,
+    0.4,
+    0.8,
+    1.8,
+    3.0,
+    4.5,
+    5.5,
+    5.6,
+    5.0,
+    5.0,
+    5.4,
+    5.5,
+    5.3,
+    5.0,
+    4.8,
+    5.5,
+    6.8,
+    7.5,
+    6.8,
+    4.8,
 )
 
 

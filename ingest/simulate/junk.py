@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
 
 from ingest.simulate.formats import utc_datetime
 from ingest.simulate.ids import NativeIds
-from ingest.simulate.lifecycle import OrderPlan, Planner
+from ingest.simulate.lifecycle import Planner
 from ingest.simulate.model import FaultTruth, OrderTruth, RawRecord
+from ingest.simulate.payloads import PLATFORM_RENDERERS
 from ingest.sources import SOURCES
-
-Renderer = Callable[[OrderPlan, NativeIds], list[tuple[int, str]]]
 
 UNKNOWN_STATUS = "unknown_status"
 BAD_TIME = "bad_time"
@@ -36,9 +34,7 @@ BAD_TIMES = ("2026-13-45 25:61:00", "yesterday")
 BAD_AMOUNTS = ("12,00元", "abc")
 
 
-def _corrupt(
-    source: str, payload: dict, kind: str, rng: random.Random
-) -> tuple[bool, str]:
+def _corrupt(source: str, payload: dict, kind: str, rng: random.Random) -> tuple[bool, str]:
     """Break `payload` in place; returns (native id still present, detail)."""
     if kind == UNKNOWN_STATUS:
         field, value = UNKNOWN_STATUSES[source]
@@ -67,7 +63,6 @@ def _corrupt(
 
 def make_junk(
     planner: Planner,
-    renderers: dict[str, Renderer],
     ids: NativeIds,
     rng: random.Random,
     index: int,
@@ -75,7 +70,7 @@ def make_junk(
 ) -> tuple[RawRecord, OrderTruth, FaultTruth]:
     """One junk order numbered `index` (outside the regular counters), created at `created`."""
     plan = planner.plan(index, created, rng, None, force_paid=True)
-    ms, text = renderers[plan.source](plan, ids)[-1]
+    ms, text = PLATFORM_RENDERERS[plan.source](plan, ids)[-1]
     payload = json.loads(text)
     kind = QUARANTINE_KINDS[int(rng.random() * len(QUARANTINE_KINDS))]
     has_id, detail = _corrupt(plan.source, payload, kind, rng)

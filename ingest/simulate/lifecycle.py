@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
+from collections.abc import Callable
 
 from ingest.simulate.catalogue import FULL_NAMES, PHONE_PREFIXES, PLACES, Product
 from ingest.simulate.config import SimulationConfig
@@ -140,35 +141,48 @@ class Planner:
         that is paid and goes no further (both used for junk orders).
         """
         r = rng.random
-        rates = self._rates
         p = OrderPlan()
         p.index = index
         p.created = created
         platforms = self._platforms
-        source = platforms[min(bisect_right(self._platform_cum, r()), len(platforms) - 1)]
-        p.source = source
-        p.code = PLATFORM_CODES[source]
+        p.source = platforms[min(bisect_right(self._platform_cum, r()), len(platforms) - 1)]
+        p.code = PLATFORM_CODES[p.source]
         if fault_rng is None:
             draws = _NO_FAULT_DRAWS
         else:
             f = fault_rng.random
             draws = (f(), f(), f(), f(), f(), f(), f(), f(), f(), f())  # _FAULT_DRAWS
-        (u_special, u_refund, u_miss_erp, u_amount, u_tz, u_void, u_miss_ledger, u_epoch,
-         u_dup, u_dup_pick) = draws
+        (special, refund, miss_erp, amount, tz, void, miss_ledger, epoch, dup, dup_pick) = draws
+        self._identify(p)
+        self._fill_basket(p, r)
+        _fill_buyer(p, r)
+        cancel_unpaid = self._decide_outcome(p, r, special, refund, force_paid)
+        if p.stage == CREATED:
+            _unpaid_events(p, r, cancel_unpaid)
+        else:
+            last = _paid_events(p, r)
+            if not force_paid:
+                self._book(p, r, last, (miss_erp, amount, tz, void, miss_ledger, epoch))
+        if dup < self._rates.duplicate_delivery and not force_paid:
+            p.duplicate = True
+            p.duplicate_pick = dup_pick
+        return p
 
+    def _identify(self, p: OrderPlan) -> None:
         ids = self._ids
+        source = p.source
         if source == "taobao":
-            p.tid = ids.taobao(index)
+            p.tid = ids.taobao(p.index)
             p.native_id = str(p.tid)
         elif source == "jd":
-            p.native_id = ids.jd(index)
+            p.native_id = ids.jd(p.index)
         elif source == "pdd":
-            day = china_date(created)
-            p.native_id = ids.pdd(index, day[2:4] + day[5:7] + day[8:10])
+            day = china_date(p.created)
+            p.native_id = ids.pdd(p.index, day[2:4] + day[5:7] + day[8:10])
         else:
-            p.native_id = ids.wechat(index)
+            p.native_id = ids.wechat(p.index)
 
-        # amounts
+    def _fill_basket(self, p: OrderPlan, r: Callable[[], float]) -> None:
         catalogue = self._catalogue
         k = r()
         n_lines = 1 if k < 0.6 else 2 if k < 0.85 else 3 if k < 0.95 else 4
@@ -181,36 +195,35 @@ class Planner:
             lines.append((product, qty))
             goods += product.price_fen * qty
         post = 0 if r() < 0.65 else 600 + 100 * int(r() * 7)
-        payment = goods + post
         p.lines = lines
         p.goods_fen = goods
         p.post_fen = post
-        p.payment_fen = payment
+        p.payment_fen = goods + post
 
-        # buyer
-        p.buyer = FULL_NAMES[int(r() * len(FULL_NAMES))]
-        p.phone = PHONE_PREFIXES[int(r() * len(PHONE_PREFIXES))] + str(
-            100_000_000 + int(r() * 100_000_000)
-        )[1:]
-        p.province, p.city, street, address = PLACES[int(r() * len(PLACES))]
-        house = f"{1 + int(r() * 399)}号"
-        p.street = street + house
-        p.address = address + house
-
-        # outcome
+    def _decide_outcome(
+        self,
+        p: OrderPlan,
+        r: Callable[[], float],
+        special: float,
+        refund: float,
+        force_paid: bool,
+    ) -> bool:
+        """Sets stage, hold, refund and cancellation; returns whether it closed unpaid."""
+        rates = self._rates
+        source = p.source
         hold = refund_only = False
         if source == "pdd" and not force_paid:
-            if u_special < rates.risk_control_hold:
+            if special < rates.risk_control_hold:
                 hold = p.hold = True
-            elif u_special < rates.risk_control_hold + rates.pdd_refund_only:
+            elif special < rates.risk_control_hold + rates.pdd_refund_only:
                 refund_only = True
         refund_kind = NO_REFUND
         if refund_only:
             refund_kind = REFUND_ONLY
         elif not hold:
-            if u_refund < rates.full_refund:
+            if refund < rates.full_refund:
                 refund_kind = FULL
-            elif u_refund < rates.full_refund + rates.partial_refund:
+            elif refund < rates.full_refund + rates.partial_refund:
                 refund_kind = PARTIAL
         x = r()
         y = r()
@@ -229,103 +242,124 @@ class Planner:
                 stage = self._stages[bisect_right(self._stage_cum, y)]
             if source == "pdd" and stage == PICKING:
                 stage = PAID
+            # refunds are drawn per paid order; they pull the stage to where they happen
             if refund_kind == FULL and stage in (SHIPPED, COMPLETED):
                 stage = PAID if source == "pdd" or r() < 0.75 else PICKING
             elif refund_kind == PARTIAL and stage in (PAID, PICKING):
                 stage = SHIPPED if r() < SHIPPED_SHARE_OF_LATE else COMPLETED
-        if stage == CREATED:
-            refund_kind = NO_REFUND
         p.stage = stage
-        if refund_kind != NO_REFUND:
+        if stage != CREATED and refund_kind != NO_REFUND:
             p.refund_kind = refund_kind
+            payment = p.payment_fen
             if refund_kind == PARTIAL:
                 p.refund_fen = min(payment - 1, max(100, int(payment * (0.1 + 0.5 * r()))))
             else:
                 p.refund_fen = payment
-        if cancel_unpaid or refund_kind == FULL:
+            p.cancelled = refund_kind == FULL
+        if cancel_unpaid:
             p.cancelled = True
+        return cancel_unpaid
 
-        # events
-        if source == "jd" and r() < JD_MILLIS_SHARE:
-            p.jd_millis = True
-        if stage == CREATED:
-            events = [(created, EV_CREATED)]
-            if cancel_unpaid:
-                events.append((created + 15 * MINUTE_MS + int(r() * 23 * HOUR_MS), EV_CANCELLED))
-            p.events = events
-            p.duplicate = u_dup < rates.duplicate_delivery and not force_paid
-            p.duplicate_pick = u_dup_pick
-            p.notable = False
-            return p
-        if source == "wechat" and r() < WECHAT_GIFT_SHARE:
-            p.gift = True
-            pay = created - 2_000 - int(r() * 28_000)
-            last = created
-        else:
-            pay = last = created + MINUTE_MS + int(r() * 19 * MINUTE_MS)
-        p.pay = pay
-        events = [(last, EV_PAID)]
-        reach = STAGE_RANK[stage]
-        if stage == PICKING or (reach >= 3 and source != "pdd" and r() < PICKING_PASS_THROUGH):
-            last += 20 * MINUTE_MS + int(r() * 340 * MINUTE_MS)
-            events.append((last, EV_PICKING))
-        if reach >= 3:
-            last += 2 * HOUR_MS + int(r() * 44 * HOUR_MS)
-            events.append((last, EV_SHIPPED))
-            if reach == 4:
-                last += 2 * DAY_MS + int(r() * 8 * DAY_MS)
-                events.append((last, EV_COMPLETED))
-        if refund_kind != NO_REFUND:
-            last += 10 * MINUTE_MS + int(r() * 48 * HOUR_MS)
-            events.append((last, EV_REFUND_REQUESTED))
-            last += 10 * MINUTE_MS + int(r() * 24 * HOUR_MS)
-            events.append((last, EV_REFUNDED))
-        p.events = events
+    def _book(
+        self,
+        p: OrderPlan,
+        r: Callable[[], float],
+        last: int,
+        draws: tuple[float, float, float, float, float, float],
+    ) -> None:
+        """ERP sales order and ledger settlement of a paid order, with their faults.
 
-        # ERP and ledger: timings always drawn, faults from the fault draws
+        Timings are drawn whatever the faults, so fault rates never shift the order stream.
+        """
+        miss_erp, amount, tz, void, miss_ledger, epoch = draws
+        rates = self._rates
+        pay = p.pay if p.pay is not None else p.created
         erp_at = pay + 5 * MINUTE_MS + int(r() * 115 * MINUTE_MS)
         erp_final_at = max(last, erp_at) + 10 * MINUTE_MS + int(r() * 6 * HOUR_MS)
         settled_at = pay + int(r() * 5_001)
         refund_booked_at = last + int(r() * 5_001)
-        notable = hold or refund_kind != NO_REFUND
-        if force_paid:
-            pass
-        elif u_miss_erp < rates.missing_in_erp:
+        refund_kind = p.refund_kind
+        notable = p.hold or refund_kind != NO_REFUND
+        if miss_erp < rates.missing_in_erp:
             notable = True
         else:
             p.in_erp = True
             p.erp_at = erp_at
             p.erp_final_at = erp_final_at
-            if u_amount < rates.erp_amount_unit_error:
+            if amount < rates.erp_amount_unit_error:
                 p.erp_amount_fault = "unit"
                 notable = True
-            elif u_amount < rates.erp_amount_unit_error + rates.erp_field_shift:
+            elif amount < rates.erp_amount_unit_error + rates.erp_field_shift:
                 p.erp_amount_fault = "shift"
                 notable = True
-            if u_tz < rates.erp_timezone_drift:
+            if tz < rates.erp_timezone_drift:
                 p.erp_tz_drift = notable = True
             if refund_kind == FULL:
                 p.erp_final_state = ERP_VOID
             elif refund_kind == REFUND_ONLY:
-                if u_void < rates.pdd_refund_only_as_cancelled:
-                    p.erp_refund_only_void = True
-                    p.erp_final_state = ERP_VOID
-                else:
-                    p.erp_final_state = ERP_CLOSED
-            elif reach == 4:
+                p.erp_refund_only_void = void < rates.pdd_refund_only_as_cancelled
+                p.erp_final_state = ERP_VOID if p.erp_refund_only_void else ERP_CLOSED
+            elif p.stage == COMPLETED:
                 p.erp_final_state = ERP_CLOSED
-        if force_paid or hold:
-            pass
-        elif u_miss_ledger < rates.missing_in_ledger:
+        if p.hold:
+            pass  # funds frozen: no settlement, and that is not a fault
+        elif miss_ledger < rates.missing_in_ledger:
             notable = True
         else:
             p.in_ledger = True
             p.settled_at = settled_at
             p.refund_booked_at = refund_booked_at
-            if u_epoch < rates.ledger_epoch_millis:
+            if epoch < rates.ledger_epoch_millis:
                 p.ledger_epoch = notable = True
         p.notable = notable
-        if u_dup < rates.duplicate_delivery and not force_paid:
-            p.duplicate = True
-            p.duplicate_pick = u_dup_pick
-        return p
+
+
+def _fill_buyer(p: OrderPlan, r: Callable[[], float]) -> None:
+    p.buyer = FULL_NAMES[int(r() * len(FULL_NAMES))]
+    p.phone = (
+        PHONE_PREFIXES[int(r() * len(PHONE_PREFIXES))]
+        + str(100_000_000 + int(r() * 100_000_000))[1:]
+    )
+    p.province, p.city, street, address = PLACES[int(r() * len(PLACES))]
+    house = f"{1 + int(r() * 399)}号"
+    p.street = street + house
+    p.address = address + house
+
+
+def _unpaid_events(p: OrderPlan, r: Callable[[], float], cancel: bool) -> None:
+    created = p.created
+    p.events = [(created, EV_CREATED)]
+    if cancel:
+        p.events.append((created + 15 * MINUTE_MS + int(r() * 23 * HOUR_MS), EV_CANCELLED))
+
+
+def _paid_events(p: OrderPlan, r: Callable[[], float]) -> int:
+    """Payment and every later transition of a paid order; returns the last instant."""
+    source, stage, created = p.source, p.stage, p.created
+    if source == "wechat" and r() < WECHAT_GIFT_SHARE:
+        p.gift = True
+        pay = created - 2_000 - int(r() * 28_000)
+        last = created
+    else:
+        pay = last = created + MINUTE_MS + int(r() * 19 * MINUTE_MS)
+    p.pay = pay
+    if source == "jd":
+        p.jd_millis = r() < JD_MILLIS_SHARE
+    events = [(last, EV_PAID)]
+    reach = STAGE_RANK[stage]
+    if stage == PICKING or (reach >= 3 and source != "pdd" and r() < PICKING_PASS_THROUGH):
+        last += 20 * MINUTE_MS + int(r() * 340 * MINUTE_MS)
+        events.append((last, EV_PICKING))
+    if reach >= 3:
+        last += 2 * HOUR_MS + int(r() * 44 * HOUR_MS)
+        events.append((last, EV_SHIPPED))
+        if reach == 4:
+            last += 2 * DAY_MS + int(r() * 8 * DAY_MS)
+            events.append((last, EV_COMPLETED))
+    if p.refund_kind != NO_REFUND:
+        last += 10 * MINUTE_MS + int(r() * 48 * HOUR_MS)
+        events.append((last, EV_REFUND_REQUESTED))
+        last += 10 * MINUTE_MS + int(r() * 24 * HOUR_MS)
+        events.append((last, EV_REFUNDED))
+    p.events = events
+    return last

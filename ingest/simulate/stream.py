@@ -10,20 +10,14 @@ from ingest.simulate.clock import CreationClock
 from ingest.simulate.config import SimulationConfig
 from ingest.simulate.formats import utc_datetime
 from ingest.simulate.ids import NativeIds
-from ingest.simulate.junk import Renderer, make_junk
+from ingest.simulate.junk import make_junk
 from ingest.simulate.lifecycle import Planner
 from ingest.simulate.model import RawRecord, SimulatedChunk
-from ingest.simulate.payloads import jd, pdd, taobao, wechat
+from ingest.simulate.payloads import PLATFORM_RENDERERS
 from ingest.simulate.payloads.ledger import LedgerBook
 from ingest.simulate.payloads.u8 import U8Book
 from ingest.simulate.truth import order_faults, order_truth
 
-RENDERERS: dict[str, Renderer] = {
-    "taobao": taobao.render,
-    "jd": jd.render,
-    "pdd": pdd.render,
-    "wechat": wechat.render,
-}
 _by_instant = itemgetter(0)
 
 
@@ -40,8 +34,9 @@ class OrderStream:
         self._faults_rng = _rng(seed, "faults")
         self._junk_rng = _rng(seed, "junk")
         self._clock = iter(
-            CreationClock(_rng(seed, "clock"), config.start_date, config.days,
-                          config.orders_per_day)
+            CreationClock(
+                _rng(seed, "clock"), config.start_date, config.days, config.orders_per_day
+            )
         )
         self._ids = NativeIds(seed)
         self._planner = Planner(config, self._ids, build_catalogue(_rng(seed, "catalogue")))
@@ -59,7 +54,7 @@ class OrderStream:
         source, native_id = plan.source, plan.native_id
         rows = [
             (ms, source, native_id, text)
-            for ms, text in RENDERERS[source](plan, self._ids)
+            for ms, text in PLATFORM_RENDERERS[source](plan, self._ids)
         ]
         csocode = None
         if plan.in_erp:
@@ -81,7 +76,10 @@ class OrderStream:
         junk_rng = self._junk_rng
         if junk_rng.random() < self._junk_rate:
             record, truth, fault = make_junk(
-                self._planner, RENDERERS, self._ids, junk_rng, self._junk_index,
+                self._planner,
+                self._ids,
+                junk_rng,
+                self._junk_index,
                 created + int(junk_rng.random() * 60_000),
             )
             self._junk_index += 1

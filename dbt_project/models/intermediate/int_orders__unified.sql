@@ -24,8 +24,8 @@ ledger_by_order as (
     select
         platform,
         native_order_id,
-        sum(amount_fen) filter (where entry_type = 'settlement') as settled_fen,
-        sum(amount_fen) filter (where entry_type = 'refund') as refunded_fen,
+        (sum(amount_fen) filter (where entry_type = 'settlement'))::bigint as settled_fen,
+        (sum(amount_fen) filter (where entry_type = 'refund'))::bigint as refunded_fen,
         min(booked_at) filter (where entry_type = 'settlement') as settled_at
     from {{ ref('stg_ledger__entries') }}
     group by platform, native_order_id
@@ -116,6 +116,10 @@ final as (
         refunds_classified.has_pending_refund,
         refunds_classified.is_on_hold,
         refunds_classified.payment_fen,
+        case
+            when refunds_classified.paid_at is not null then refunds_classified.payment_fen
+            else 0
+        end as paid_fen,
         refunds_classified.post_fee_fen,
         refunds_classified.refund_fen,
         refunds_classified.created_at,

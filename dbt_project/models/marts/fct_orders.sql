@@ -15,6 +15,7 @@ final as (
         has_pending_refund,
         is_on_hold,
         payment_fen,
+        paid_fen,
         post_fee_fen,
         refund_fen,
         created_at,

@@ -12,13 +12,6 @@ _CHANNEL = {
 }
 
 
-def booked_at(plan: OrderPlan, ms: int) -> str:
-    """booked_at as JSON text: China time with ms, or an epoch-ms number under the fault."""
-    if plan.ledger_epoch:
-        return str(ms)
-    return f'"{china_millis(ms)}"'
-
-
 class LedgerBook:
     """Allocates entry ids (`LE` + 12 digits) and monthly voucher numbers; renders entries."""
 

@@ -36,7 +36,8 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
     tail = f'","address":"{plan.address}","item_list":[{items}]}}'
     phone = plan.phone
     after_sales_kind = (
-        AFTER_SALES_REFUND_ONLY if plan.refund_kind == REFUND_ONLY
+        AFTER_SALES_REFUND_ONLY
+        if plan.refund_kind == REFUND_ONLY
         else AFTER_SALES_RETURN_AND_REFUND
     )
     order_status, confirm_status, refund_status, after_sales = 1, 0, 1, 0
@@ -73,7 +74,7 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
                 f'"risk_control_status":{risk},"created_time":"{created}",'
                 f'"confirm_time":"{confirm_time}","shipping_time":"{shipping_time}",'
                 f'"receive_time":"{receive_time}","updated_at":"{china_seconds(ms)}"'
-                f'{money}{refund}{receiver}{phone}{tail}',
+                f"{money}{refund}{receiver}{phone}{tail}",
             )
         )
     return out

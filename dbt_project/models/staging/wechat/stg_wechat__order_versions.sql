@@ -15,8 +15,8 @@ refund_map as (
 aftersales as (
     select
         source.raw_id,
-        sum(({{ int_fen("aftersale ->> 'refund_amount'") }}))
-            filter (where aftersale ->> 'status' = 'MERCHANT_REFUND_SUCCESS') as refund_fen,
+        (sum(({{ int_fen("aftersale ->> 'refund_amount'") }}))
+            filter (where aftersale ->> 'status' = 'MERCHANT_REFUND_SUCCESS'))::bigint as refund_fen,
         bool_or(({{ int_fen("aftersale ->> 'refund_amount'") }}) is null) as has_bad_refund_amount,
         (array_agg(aftersale ->> 'status' order by ordinality desc))[1] as last_status
     from source
