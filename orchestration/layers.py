@@ -6,7 +6,9 @@ from typing import Any
 
 from dagster import AssetKey, AssetSpec
 
-LAYERS = ("raw", "keys", "seeds", "staging", "intermediate", "marts", "reports", "sim")
+LAYERS = (
+    "raw", "keys", "seeds", "staging", "intermediate", "snapshots", "marts", "reports", "sim",
+)
 
 
 def layer_key(schema: str, name: str) -> AssetKey:

@@ -80,3 +80,12 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+{#- Incremental filter for *_versions models: parse only new raw rows, plus the ones still in
+    quarantine (so a mapping fixed in a seed takes effect on the next build). -#}
+{% macro new_or_quarantined_raw_rows() -%}
+    {%- if is_incremental() %}
+    where raw_id > (select coalesce(max(raw_id), 0) from {{ this }})
+       or raw_id in (select raw_id from {{ this }} where parse_error is not null)
+    {%- endif %}
+{%- endmacro %}

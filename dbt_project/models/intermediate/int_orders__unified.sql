@@ -15,7 +15,9 @@ order_keys as (
 ),
 
 erp_orders as (
-    select distinct on (platform, native_order_id) *
+    select distinct on (platform, native_order_id)
+        *,
+        count(*) over (partition by platform, native_order_id) as erp_order_count
     from {{ ref('stg_u8__sales_orders') }}
     order by platform, native_order_id, modified_at desc, raw_id desc
 ),
@@ -26,7 +28,10 @@ ledger_by_order as (
         native_order_id,
         (sum(amount_fen) filter (where entry_type = 'settlement'))::bigint as settled_fen,
         (sum(amount_fen) filter (where entry_type = 'refund'))::bigint as refunded_fen,
-        min(booked_at) filter (where entry_type = 'settlement') as settled_at
+        min(booked_at) filter (where entry_type = 'settlement') as settled_at,
+        min(time_precision) filter (where entry_type = 'settlement') as settled_time_precision,
+        count(*) filter (where entry_type = 'settlement') as settlement_count,
+        max(received_at) as received_at
     from {{ ref('stg_ledger__entries') }}
     group by platform, native_order_id
 ),
@@ -70,6 +75,8 @@ standardised as (
         end as refund_fen,
         latest_versions.is_on_hold,
         latest_versions.status_is_cancelled,
+        latest_versions.receiver_name,
+        latest_versions.receiver_phone,
         latest_versions.created_at,
         reached.paid_at,
         case when reached.state_rank >= 4 then reached.shipped_at end as shipped_at,
@@ -135,10 +142,17 @@ final as (
         erp_orders.amount_fen as erp_amount_fen,
         erp_orders.created_at as erp_created_at,
         erp_orders.time_precision as erp_time_precision,
+        coalesce(erp_orders.erp_order_count, 0) as erp_order_count,
+        erp_orders.received_at as erp_received_at,
         coalesce(ledger_by_order.settled_fen, 0) > 0 as in_ledger,
         coalesce(ledger_by_order.settled_fen, 0) as ledger_settled_fen,
         coalesce(ledger_by_order.refunded_fen, 0) as ledger_refunded_fen,
         ledger_by_order.settled_at as ledger_settled_at,
+        ledger_by_order.settled_time_precision as ledger_time_precision,
+        coalesce(ledger_by_order.settlement_count, 0) as ledger_settlement_count,
+        ledger_by_order.received_at as ledger_received_at,
+        refunds_classified.receiver_name,
+        refunds_classified.receiver_phone,
         refunds_classified.version_count,
         refunds_classified.first_received_at,
         refunds_classified.last_received_at

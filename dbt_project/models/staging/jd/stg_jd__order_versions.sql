@@ -1,7 +1,10 @@
+{{ config(materialized='incremental', unique_key='raw_id', on_schema_change='fail') }}
+
 with
 
 source as (
     select * from {{ source('raw', 'jd_orders') }}
+    {{ new_or_quarantined_raw_rows() }}
 ),
 
 status_map as (
