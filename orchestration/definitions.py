@@ -1,22 +1,33 @@
 """The one Definitions object of the ordersight code location."""
 
-from __future__ import annotations
-
 from dagster import Definitions, EnvVar
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.dbt import dbt_project, dbt_staging, dbt_warehouse
 from orchestration.assets.ingest import simulated_merchant
 from orchestration.assets.keys import order_keys
-from orchestration.jobs import ingest_and_build
-from orchestration.resources import WarehouseResource
+from orchestration.assets.reports import monthly_consistency_report
+from orchestration.checks import ge_checks
+from orchestration.jobs import monthly_report, reconcile
+from orchestration.resources import (
+    AlertChannelsResource,
+    OutputsResource,
+    WarehouseResource,
+)
+from orchestration.schedules import every_30_minutes, monthly_on_the_first
+from orchestration.sensors import reconciliation_alerts, run_failure_alerts
 from ordersight.dbt_cli import dbt_executable
 
 defs = Definitions(
-    assets=[simulated_merchant, dbt_staging, order_keys, dbt_warehouse],
-    jobs=[ingest_and_build],
+    assets=[simulated_merchant, dbt_staging, order_keys, dbt_warehouse, monthly_consistency_report],
+    asset_checks=ge_checks,
+    jobs=[reconcile, monthly_report],
+    schedules=[every_30_minutes, monthly_on_the_first],
+    sensors=[reconciliation_alerts, run_failure_alerts],
     resources={
         "warehouse": WarehouseResource(database_url=EnvVar("ORDERSIGHT_DATABASE_URL")),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "alert_channels": AlertChannelsResource(),
+        "outputs": OutputsResource(),
     },
 )

@@ -1,12 +1,22 @@
-"""Jobs: the whole pipeline from the (simulated) sources to the marts."""
-
-from __future__ import annotations
+"""Jobs: the 30-minute reconciliation cycle, and the monthly consistency report."""
 
 from dagster import AssetSelection, define_asset_job, in_process_executor
 
-ingest_and_build = define_asset_job(
-    name="ingest_and_build",
-    selection=AssetSelection.all(),
+from orchestration.assets.reports import monthly_consistency_report
+
+REPORTS = AssetSelection.assets(monthly_consistency_report)
+
+reconcile = define_asset_job(
+    name="reconcile",
+    selection=AssetSelection.all() - REPORTS,
     executor_def=in_process_executor,
-    description="Land the sources, allocate unified keys, build staging → intermediate → marts.",
+    description="Land new payloads, allocate unified keys, build staging → intermediate → marts "
+    "(reconciliation diffs, windows, board), and run every check.",
+)
+
+monthly_report = define_asset_job(
+    name="monthly_report",
+    selection=REPORTS,
+    executor_def=in_process_executor,
+    description="The cross-platform consistency report for one month.",
 )

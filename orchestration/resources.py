@@ -1,15 +1,18 @@
-"""Resources: the warehouse connection. Its URL comes from the environment (EnvVar) at run time."""
+"""Resources: the warehouse, alert channels and report outputs; secrets come from the env."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, EnvVar
 
+from ordersight.alerts import AlertSender, FeishuSender, SlackSender
 from ordersight.database import dbt_env
+from ordersight.settings import output_dir
 
 
 class WarehouseResource(ConfigurableResource):
@@ -34,3 +37,55 @@ class WarehouseResource(ConfigurableResource):
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
+
+
+class AlertChannelsResource(ConfigurableResource):
+    """Where alerts go. Webhook URLs, secrets and tokens are read from the environment each time
+    alerts are sent (the variable names are configurable); with none set, alerts go to the
+    local outbox file only."""
+
+    feishu_webhook_url_env: str = "ORDERSIGHT_FEISHU_WEBHOOK_URL"
+    feishu_secret_env: str = "ORDERSIGHT_FEISHU_SECRET"  # noqa: S105 (a variable name)
+    slack_token_env: str = "ORDERSIGHT_SLACK_BOT_TOKEN"  # noqa: S105 (a variable name)
+    slack_channel_env: str = "ORDERSIGHT_SLACK_CHANNEL"
+    slack_base_url: str = "https://slack.com/api/"
+    dagster_url_env: str = "ORDERSIGHT_DAGSTER_URL"
+    outbox_path: str = ""
+
+    def senders(self) -> list[AlertSender]:
+        senders: list[AlertSender] = []
+        webhook = EnvVar(self.feishu_webhook_url_env).get_value()
+        if webhook:
+            senders.append(
+                FeishuSender(webhook, EnvVar(self.feishu_secret_env).get_value() or None)
+            )
+        token = EnvVar(self.slack_token_env).get_value()
+        channel = EnvVar(self.slack_channel_env).get_value()
+        if token and channel:
+            senders.append(SlackSender(token, channel, base_url=self.slack_base_url))
+        return senders
+
+    def outbox(self) -> Path:
+        if self.outbox_path:
+            return Path(self.outbox_path)
+        return output_dir() / "alerts" / "outbox.jsonl"
+
+    def diff_dir(self) -> Path:
+        path = self.outbox().parent / "diffs"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def run_link(self, run_id: str) -> str:
+        base = EnvVar(self.dagster_url_env).get_value() or "http://127.0.0.1:3000"
+        return f"{base.rstrip('/')}/runs/{run_id}"
+
+
+class OutputsResource(ConfigurableResource):
+    """Where reports are written; empty means `<ORDERSIGHT_HOME>/out`."""
+
+    directory: str = ""
+
+    def path(self) -> Path:
+        path = Path(self.directory) if self.directory else output_dir()
+        path.mkdir(parents=True, exist_ok=True)
+        return path

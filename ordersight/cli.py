@@ -9,6 +9,7 @@ import signal
 import sys
 import time
 from dataclasses import asdict
+from datetime import date, timedelta
 
 import psycopg
 
@@ -42,13 +43,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     url = _prepare_environment()
     from dagster import DagsterInstance
 
+    from orchestration.alerting import alert_after_run
     from orchestration.definitions import defs
+    from orchestration.resources import AlertChannelsResource, WarehouseResource
     from ordersight.summary import collect, render
 
     _say(
-        f"simulating {args.orders_per_day:,} orders/day for {args.days} days (seed {args.seed}) "
-        "and materialising every asset through Dagster"
+        f"simulating {args.orders_per_day:,} orders/day for {args.days} days from "
+        f"{args.start_date} (seed {args.seed}); materialising every asset through Dagster"
     )
+    loggers = {"console": {"config": {"log_level": args.log_level}}}
     run_config = {
         "ops": {
             "simulated_merchant": {
@@ -56,28 +60,54 @@ def cmd_demo(args: argparse.Namespace) -> int:
                     "seed": args.seed,
                     "orders_per_day": args.orders_per_day,
                     "days": args.days,
+                    "start_date": args.start_date,
                 }
             }
         },
-        "loggers": {"console": {"config": {"log_level": args.log_level}}},
+        "loggers": loggers,
     }
-    job = defs.resolve_job_def("ingest_and_build")
+    warehouse = WarehouseResource(database_url=url)
+    channels = AlertChannelsResource()
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(
+        result = defs.resolve_job_def("reconcile").execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False
         )
-    if not result.success:
-        _say(f"the run failed (run id {result.run_id}); see the log above or `ordersight dev`")
-        return 1
+        if not result.success:
+            _say(f"the run failed (run id {result.run_id}); see the log above or `ordersight dev`")
+            return 1
+        alerts = alert_after_run(instance, result.run_id, "reconcile", warehouse, channels)
+        _say(f"{len(alerts)} alert(s) raised; outbox: {channels.outbox()}")
+        for month in _months(args.start_date, args.days):
+            _say(f"writing the consistency report for {month[:7]}")
+            report = defs.resolve_job_def("monthly_report").execute_in_process(
+                partition_key=month, instance=instance, raise_on_error=False,
+                run_config={"loggers": loggers},
+            )
+            if not report.success:
+                _say(f"the monthly report failed (run id {report.run_id})")
+                return 1
     with psycopg.connect(url) as conn:
         summary = collect(conn)
     text = render(summary)
     print(text, flush=True)
     out = output_dir()
     (out / "summary.txt").write_text(text + "\n")
-    (out / "summary.json").write_text(json.dumps(asdict(summary), indent=2))
+    (out / "summary.json").write_text(json.dumps(asdict(summary), indent=2, default=str))
+    _say(f"reports in {out / 'reports'}; alerts in {channels.outbox()}")
     _say(f"done in {time.monotonic() - started:.0f} s; summary written to {out / 'summary.txt'}")
     return 0
+
+
+def _months(start: str, days: int) -> list[str]:
+    """First days of the months a simulation starting at `start` for `days` days touches."""
+    first = date.fromisoformat(start)
+    last = first + timedelta(days=days - 1)
+    months = []
+    cursor = first.replace(day=1)
+    while cursor <= last:
+        months.append(cursor.isoformat())
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return months
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
@@ -119,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--orders-per-day", type=int, default=4200)
     demo.add_argument("--days", type=int, default=30)
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--start-date", default="2026-10-01", help="first simulated day (China)")
     demo.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     demo.set_defaults(func=cmd_demo)
 

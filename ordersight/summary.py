@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from ordersight.scoring import score_detection
+
 
 @dataclass
 class Summary:
@@ -21,6 +23,11 @@ class Summary:
     quarantined: dict[str, int] = field(default_factory=dict)
     truth_orders: int | None = None
     truth_state_agreement: float | None = None
+    drift: list[dict] = field(default_factory=list)
+    board: dict[str, int] = field(default_factory=dict)
+    escalated: int = 0
+    detection: dict[str, float] = field(default_factory=dict)
+    latency_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _counts(conn: psycopg.Connection, sql: str) -> dict[str, int]:
@@ -56,6 +63,39 @@ def collect(conn: psycopg.Connection) -> Summary:
         "select source || ': ' || reason_kind, count(*) "
         "from intermediate.int_payloads__quarantined group by 1 order by 2 desc",
     )
+    s.drift = [
+        {"source": r[0], "windows": r[1], "drifting": r[2], "max_pct": float(r[3]),
+         "mean_pct": float(r[4]), "source_count": r[5], "store_count": r[6]}
+        for r in conn.execute(
+            """
+            select source_system, count(*), count(*) filter (where is_drifting),
+                   round(100 * max(greatest(count_drift, amount_drift)), 2),
+                   round(100 * avg(greatest(count_drift, amount_drift)), 3),
+                   sum(source_paid_count), sum(store_paid_count)
+            from marts.fct_reconciliation_windows
+            group by 1
+            order by array_position(array['TB','JD','PDD','WX','U8','LEDGER'], source_system)
+            """
+        ).fetchall()
+    ]
+    s.board = _counts(
+        conn,
+        "select color, count(*) from marts.fct_reconciliation_board group by 1 "
+        "order by array_position(array['green','yellow','red'], color)",
+    )
+    s.escalated = conn.execute(
+        "select count(*) from marts.fct_reconciliation_board where escalated"
+    ).fetchone()[0]
+    p50, p95, worst = conn.execute(
+        """
+        select percentile_cont(0.5) within group (order by seconds),
+               percentile_cont(0.95) within group (order by seconds), max(seconds)
+        from (select extract(epoch from board_built_at - source_changed_at) as seconds
+              from marts.fct_reconciliation_board where source_changed_at is not null) latency
+        """
+    ).fetchone()
+    if p50 is not None:
+        s.latency_seconds = {"p50": float(p50), "p95": float(p95), "max": float(worst)}
     has_truth = conn.execute("select to_regclass('sim.orders') is not null").fetchone()[0]
     if has_truth:
         total, agree = conn.execute(
@@ -72,30 +112,65 @@ def collect(conn: psycopg.Connection) -> Summary:
         ).fetchone()
         s.truth_orders = total
         s.truth_state_agreement = (agree / total) if total else None
+        score = score_detection(conn)
+        s.detection = {
+            "faulty_orders": score.faulty,
+            "flagged_faulty": score.true_positives,
+            "false_positives": score.false_positives,
+            "precision": score.precision,
+            "recall": score.recall,
+            "false_positive_rate": score.false_positive_rate,
+            "reason_accuracy": score.reason_accuracy,
+        }
     return s
 
 
 def _line(label: str, counts: dict[str, int]) -> str:
-    return f"  {label:<22}" + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    return f"  {label:<24}" + ", ".join(f"{k} {v:,}" for k, v in counts.items())
 
 
 def render(s: Summary) -> str:
     lines = [
         "ordersight — summary",
-        f"  {'orders':<22}{s.orders:,}",
+        f"  {'orders':<24}{s.orders:,}",
         _line("per platform", s.by_platform),
         _line("per standard state", s.by_state),
-        f"  {'cancelled':<22}{s.cancelled:,}",
-        f"  {'on hold (risk control)':<22}{s.on_hold:,}",
+        f"  {'cancelled':<24}{s.cancelled:,}",
+        f"  {'on hold (risk control)':<24}{s.on_hold:,}",
         _line("refunds", {k: v for k, v in s.by_refund_status.items() if k != "none"}),
-        f"  {'paid, missing in ERP':<22}{s.missing_from_erp:,}",
-        f"  {'paid, not in ledger':<22}{s.missing_from_ledger:,}  (held orders excluded)",
+        f"  {'paid, missing in ERP':<24}{s.missing_from_erp:,}",
+        f"  {'paid, not in ledger':<24}{s.missing_from_ledger:,}  (held orders excluded)",
         _line("unified keys by mode", s.key_modes),
         _line("quarantined payloads", s.quarantined or {"none": 0}),
     ]
+    lines.append(
+        "  reconciliation per source system "
+        "(30-minute windows; drift = |source − store| / source):"
+    )
+    for d in s.drift:
+        lines.append(
+            f"    {d['source']:<7} {d['windows']:>5,} windows, {d['drifting']:>5,} over 0.3 %, "
+            f"max {d['max_pct']:.2f} %, mean {d['mean_pct']:.3f} %  "
+            f"(paid: source {d['source_count']:,} vs store {d['store_count']:,})"
+        )
+    lines.append(_line("board", s.board) + f"; escalated to IT {s.escalated:,}")
+    if s.latency_seconds:
+        lat = s.latency_seconds
+        lines.append(
+            f"  {'reconciliation latency':<24}p50 {lat['p50']:.0f} s, p95 {lat['p95']:.0f} s, "
+            f"max {lat['max']:.0f} s (from a change landing to its appearance on the board)"
+        )
+    if s.detection:
+        d = s.detection
+        lines.append(
+            f"  {'detection vs truth':<24}precision {d['precision']:.2%}, recall {d['recall']:.2%}"
+            f" ({d['flagged_faulty']:,}/{d['faulty_orders']:,} faulty orders flagged), "
+            f"false positives {d['false_positive_rate']:.2%} of clean orders, "
+            f"right reason {d['reason_accuracy']:.2%}"
+        )
     if s.truth_state_agreement is not None:
         lines.append(
-            f"  {'vs ground truth':<22}{s.truth_state_agreement:.2%} of {s.truth_orders:,} "
+            f"  {'vs ground truth':<24}{s.truth_state_agreement:.2%} of {s.truth_orders:,} "
             "simulated orders have the intended state, cancel, refund and hold flags"
         )
     return "\n".join(lines)

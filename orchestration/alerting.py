@@ -1,0 +1,142 @@
+"""Turns what a run saw (asset-check evaluations, its own status) into incidents and alerts.
+
+Used by the sensors and by `ordersight demo`, so both send exactly the same messages.
+"""
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetCheckEvaluation, DagsterEventType, DagsterInstance
+
+from orchestration.resources import AlertChannelsResource, WarehouseResource
+from ordersight.alerts import Alert, DeliveryResult, DiffRow, dispatch
+from ordersight.alerts.incidents import IncidentState, escalation_alert, incident_alerts
+
+MAX_ROWS = 50
+
+
+def _metadata_values(evaluation: AssetCheckEvaluation) -> dict[str, Any]:
+    return {key: getattr(value, "value", value) for key, value in evaluation.metadata.items()}
+
+
+def _figures(details: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    figures: list[tuple[str, str]] = []
+    for window in details.get("offending_windows_detail", details.get("windows", []))[:8]:
+        if isinstance(window, dict) and "source_system" in window:
+            drift = window.get("drift_pct", window.get("max_drift_pct", ""))
+            figures.append(
+                (f"{window['source_system']} {str(window.get('window_start', ''))[:16]}",
+                 f"{drift} % ({window.get('source_paid_count', '?')} vs "
+                 f"{window.get('store_paid_count', '?')})")
+            )
+    for key in ("offending_windows", "windows_checked", "max_drift_pct", "rows"):
+        if key in details:
+            figures.append((key.replace("_", " "), str(details[key])))
+    return tuple(figures)
+
+
+def _rows(details: dict[str, Any]) -> tuple[DiffRow, ...]:
+    rows = details.get("top_orders") or details.get("orders") or []
+    return tuple(
+        DiffRow(
+            unified_key=str(row.get("unified_key") or ""),
+            platform=str(row.get("platform") or ""),
+            native_order_id=str(row.get("native_order_id") or ""),
+            issue=str(row.get("issue") or ""),
+            reason_code=str(row.get("reason_code") or ""),
+            detail=str(row.get("detail") or ""),
+        )
+        for row in rows[:MAX_ROWS]
+        if isinstance(row, dict)
+    )
+
+
+def check_states(
+    evaluations: Iterable[AssetCheckEvaluation], *, link: str | None
+) -> list[IncidentState]:
+    """One incident state per check evaluated in a run (the last evaluation of each wins)."""
+    latest: dict[str, AssetCheckEvaluation] = {}
+    for evaluation in evaluations:
+        asset = evaluation.asset_key.to_user_string()
+        latest[f"check:{asset}:{evaluation.check_name}"] = evaluation
+    states = []
+    for key, evaluation in latest.items():
+        values = _metadata_values(evaluation)
+        details = values.get("details") if isinstance(values.get("details"), dict) else {}
+        rows = _rows(details)
+        severity = "warning" if evaluation.severity.value == "WARN" else "critical"
+        summary = str(values.get("summary") or f"check {evaluation.check_name} failed")
+        diff_file = values.get("diff_file")
+        states.append(
+            IncidentState(
+                dedup_key=key,
+                healthy=evaluation.passed,
+                title=f"{evaluation.check_name} on {evaluation.asset_key.to_user_string()}",
+                summary=summary,
+                severity=severity,
+                figures=_figures(details),
+                rows=rows,
+                total_rows=int(details.get("total_differing_orders", len(rows)) or len(rows)),
+                diff_file=Path(diff_file) if diff_file else None,
+                link=link,
+            )
+        )
+    return states
+
+
+def run_check_evaluations(instance: DagsterInstance, run_id: str) -> list[AssetCheckEvaluation]:
+    records = instance.all_logs(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
+    return [
+        record.dagster_event.asset_check_evaluation_data
+        for record in records
+        if record.dagster_event is not None
+    ]
+
+
+def alert_after_run(
+    instance: DagsterInstance,
+    run_id: str,
+    job_name: str,
+    warehouse: WarehouseResource,
+    channels: AlertChannelsResource,
+) -> list[Alert]:
+    """After a successful run: alert on checks that started or stopped failing, on a job that
+    recovered, and on board items newly escalated to IT. Returns the alerts sent."""
+    link = channels.run_link(run_id)
+    states = check_states(run_check_evaluations(instance, run_id), link=link)
+    states.append(IncidentState(dedup_key=f"run:{job_name}", healthy=True,
+                                title=f"job {job_name} failed", link=link))
+    with warehouse.connect() as conn:
+        alerts = incident_alerts(conn, states)
+        escalation = escalation_alert(conn, link=link)
+    if escalation is not None:
+        alerts.append(escalation)
+    _send_all(alerts, channels)
+    return alerts
+
+
+def alert_on_failure(
+    job_name: str,
+    run_id: str,
+    message: str,
+    warehouse: WarehouseResource,
+    channels: AlertChannelsResource,
+) -> list[Alert]:
+    """A failed run: one message per failing job until it succeeds again."""
+    state = IncidentState(
+        dedup_key=f"run:{job_name}", healthy=False, title=f"job {job_name} failed",
+        summary=message[:2000], link=channels.run_link(run_id),
+    )
+    with warehouse.connect() as conn:
+        alerts = incident_alerts(conn, [state])
+    _send_all(alerts, channels)
+    return alerts
+
+
+def _send_all(alerts: list[Alert], channels: AlertChannelsResource) -> list[DeliveryResult]:
+    senders = channels.senders()
+    results: list[DeliveryResult] = []
+    for alert in alerts:
+        results.extend(dispatch(alert, senders, channels.outbox()))
+    return results
