@@ -9,7 +9,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo test lint dev bench db-stop clean
+.PHONY: install demo test lint dev bench bench-recon db-stop clean
 
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f) dbt_project/dbt_project.yml
 MANIFEST := dbt_project/target/manifest.json
@@ -44,6 +44,9 @@ dev: install
 
 bench: install
 	$(BIN)/python bench/ingest.py
+
+bench-recon: install
+	$(BIN)/python bench/reconciliation.py
 
 db-stop: install
 	$(BIN)/ordersight db stop

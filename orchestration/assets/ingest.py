@@ -64,13 +64,14 @@ def simulated_merchant(
             return
         reset_truth(conn)
         total = simulator.total_orders
+        step = max(total // 10, 1)
         done = 0
         with Landing(conn, label=label) as landing:
             for chunk in simulator.chunks():
                 landing.add(chunk.records)
                 store_truth(conn, chunk.orders, chunk.faults)
-                done += sum(1 for order in chunk.orders if not order.expect_quarantine)
-                if done % 20_000 < len(chunk.orders) or done == total:
+                before, done = done, done + sum(1 for o in chunk.orders if not o.expect_quarantine)
+                if done // step > before // step or done == total:
                     context.log.info(
                         f"simulated {done:,}/{total:,} orders, "
                         f"landed {landing.result.rows:,} payloads"

@@ -1,0 +1,240 @@
+"""Reconciliation end to end in Dagster: diffs, windows, the three-colour board with its history
+and escalation, the GE checks, incident alerts to local Feishu/Slack stand-ins, finance access."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+from dagster import DagsterInstance, materialize
+from dagster_dbt import DbtCliResource
+
+from ingest.load import land_records
+from ingest.simulate.model import RawRecord
+from orchestration.alerting import alert_after_run
+from orchestration.assets.dbt import dbt_project, dbt_staging, dbt_warehouse
+from orchestration.assets.ingest import simulated_merchant
+from orchestration.assets.keys import order_keys
+from orchestration.checks import ge_checks
+from orchestration.resources import AlertChannelsResource, WarehouseResource
+from ordersight.alerts import read_outbox
+from ordersight.dbt_cli import dbt_executable, run_dbt
+from ordersight.scoring import EXPECTED_REASON, score_detection
+from tests.fakes.feishu_server import FakeFeishuBot
+from tests.fakes.slack_server import FakeSlackApi
+
+SIMULATION = {"seed": 23, "orders_per_day": 250, "days": 3}
+
+
+def resources(url: str, outbox, slack_base_url: str = "https://slack.com/api/") -> dict:
+    return {
+        "warehouse": WarehouseResource(database_url=url),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "alert_channels": AlertChannelsResource(
+            outbox_path=str(outbox), slack_base_url=slack_base_url
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def recon(module_db_url: str, tmp_path_factory: pytest.TempPathFactory):
+    outbox = tmp_path_factory.mktemp("alerts") / "outbox.jsonl"
+    instance = DagsterInstance.ephemeral()
+    result = materialize(
+        [simulated_merchant, dbt_staging, order_keys, dbt_warehouse, *ge_checks],
+        resources=resources(module_db_url, outbox),
+        run_config={"ops": {"simulated_merchant": {"config": SIMULATION}}},
+        instance=instance,
+        raise_on_error=False,
+    )
+    assert result.success
+    return module_db_url, result, instance, outbox
+
+
+def rows(url: str, sql: str, params: dict | None = None) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def test_every_injected_fault_is_red_with_its_reason_and_clean_orders_are_not(recon) -> None:
+    url, *_ = recon
+    with psycopg.connect(url) as conn:
+        score = score_detection(conn)
+    assert score.faulty > 10, "the simulator injects discrepancies at this size"
+    assert score.recall == 1.0
+    assert score.false_positives == 0
+    assert score.reason_accuracy == 1.0
+
+
+def test_each_fault_kind_maps_to_its_reason_code(recon) -> None:
+    url, *_ = recon
+    found = rows(
+        url,
+        """
+        select f.fault, array_agg(distinct d.reason_code)
+        from sim.faults f
+        join marts.fct_reconciliation_diffs d
+          on d.platform = f.platform and d.native_order_id = f.native_id
+        where f.fault = any(%(faults)s)
+        group by f.fault
+        """,
+        {"faults": list(EXPECTED_REASON)},
+    )
+    assert found, "faults were injected and found"
+    for fault, reasons in found:
+        assert EXPECTED_REASON[fault] in reasons, (fault, reasons)
+
+
+def test_yellow_items_are_holds_and_partial_refunds(recon) -> None:
+    url, *_ = recon
+    yellow = dict(rows(
+        url,
+        "select reason_code, count(*) from marts.fct_reconciliation_board "
+        "where color = 'yellow' group by 1",
+    ))
+    holds, partials = rows(
+        url,
+        "select count(*) filter (where is_on_hold), "
+        "count(*) filter (where refund_status = 'partial' and not is_on_hold) "
+        "from marts.fct_orders o where paid_at is not null and not exists ("
+        "select 1 from marts.fct_reconciliation_diffs d where d.unified_key = o.unified_key)",
+    )[0]
+    assert holds > 0 and partials > 0
+    assert yellow.get("risk_control_hold", 0) == holds
+    assert yellow.get("partial_refund", 0) == partials
+
+
+def test_platform_windows_agree_and_erp_windows_count_erp_orders(recon) -> None:
+    url, *_ = recon
+    per_source = dict(
+        (source, (src, store, drifting))
+        for source, src, store, drifting in rows(
+            url,
+            "select source_system, sum(source_paid_count), sum(store_paid_count), "
+            "count(*) filter (where is_drifting) from marts.fct_reconciliation_windows group by 1",
+        )
+    )
+    for platform in ("TB", "JD", "PDD", "WX"):
+        source, store, drifting = per_source[platform]
+        assert source == store and drifting == 0, platform
+    erp_orders = rows(url, "select count(*) from staging.stg_u8__sales_orders")[0][0]
+    assert per_source["U8"][0] == erp_orders
+    missing = rows(url, "select count(*) from sim.faults where fault = 'missing_in_erp'")[0][0]
+    assert per_source["U8"][1] - per_source["U8"][0] == missing
+
+
+def test_drift_check_fails_with_offending_windows_and_orders(recon) -> None:
+    _, result, *_ = recon
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    drift = evaluations["drift_within_threshold"]
+    assert not drift.passed
+    details = drift.metadata["details"].value
+    assert details["offending_windows"] > 0
+    assert details["top_orders"], "the failure lists differing orders"
+    assert {"unified_key", "reason_code"} <= set(details["top_orders"][0])
+    for platform in ("tb", "jd", "pdd", "wx"):
+        check = evaluations[f"completeness_{platform}"]
+        assert check.metadata["ran"].value is True
+        assert check.passed == (
+            not check.metadata["details"].value.get("unmapped_statuses", {}).get("count")
+        )
+
+
+def test_alerts_go_to_feishu_and_slack_once_per_incident(recon, monkeypatch, tmp_path) -> None:
+    url, result, instance, _ = recon
+    outbox = tmp_path / "outbox.jsonl"
+    with FakeFeishuBot(secret="s3cret") as feishu, FakeSlackApi("xoxb-test", ("C1",)) as slack:
+        monkeypatch.setenv("ORDERSIGHT_FEISHU_WEBHOOK_URL", feishu.url)
+        monkeypatch.setenv("ORDERSIGHT_FEISHU_SECRET", "s3cret")
+        monkeypatch.setenv("ORDERSIGHT_SLACK_BOT_TOKEN", "xoxb-test")
+        monkeypatch.setenv("ORDERSIGHT_SLACK_CHANNEL", "C1")
+        channels = AlertChannelsResource(outbox_path=str(outbox), slack_base_url=slack.base_url)
+        warehouse = WarehouseResource(database_url=url)
+        first = alert_after_run(instance, result.run_id, "reconcile", warehouse, channels)
+        drift_alerts = [a for a in first if a.dedup_key.endswith("drift_within_threshold")]
+        assert len(drift_alerts) == 1 and drift_alerts[0].kind == "firing"
+        card = json.dumps(feishu.accepted[0], ensure_ascii=False)
+        assert drift_alerts[0].rows[0].unified_key in card
+        assert "0.3" in card or "drift" in card
+        assert slack.messages and slack.files, "Slack got the message and the diff file"
+        assert b"unified_key" in slack.files[0].data
+        again = alert_after_run(instance, result.run_id, "reconcile", warehouse, channels)
+        assert again == [], "a check still failing on the next run sends nothing (no storm)"
+        assert len(feishu.accepted) == len(first)
+    assert read_outbox(outbox) == [], "nothing failed, so nothing was written to the outbox"
+
+
+def test_red_items_escalate_after_two_hours_and_history_shows_the_fix(recon, tmp_path) -> None:
+    url, result, instance, _ = recon
+    red_key, platform, native_id = rows(
+        url,
+        "select b.unified_key, b.platform, b.native_order_id from marts.fct_reconciliation_board b"
+        " where b.color = 'red' and b.reason_code = 'erp_not_received' order by 1 limit 1",
+    )[0]
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "update snapshots.snap_reconciliation_board "
+            "set dbt_valid_from = dbt_valid_from - interval '3 hours' where color = 'red'"
+        )
+    run_dbt(url, "run", "--select", "fct_reconciliation_board")
+    escalated = rows(url, "select count(*) from marts.fct_reconciliation_board "
+                          "where escalated and assigned_to = 'IT'")[0][0]
+    reds = rows(url, "select count(*) from marts.fct_reconciliation_board where color = 'red'")
+    assert escalated == reds[0][0] > 0
+
+    channels = AlertChannelsResource(outbox_path=str(tmp_path / "outbox.jsonl"))
+    warehouse = WarehouseResource(database_url=url)
+    sent = alert_after_run(instance, result.run_id, "reconcile", warehouse, channels)
+    escalations = [a for a in sent if a.kind == "escalation"]
+    assert len(escalations) == 1 and escalations[0].total_rows == escalated
+    records = read_outbox(tmp_path / "outbox.jsonl")
+    assert any(r["kind"] == "escalation" for r in records)
+    assert not [a for a in alert_after_run(instance, result.run_id, "reconcile", warehouse,
+                                           channels) if a.kind == "escalation"]
+
+    # the ERP sales order arrives late: the item turns green and the history says when and why
+    paid_fen, created, cancelled = rows(
+        url, "select payment_fen, to_char(paid_at at time zone 'Asia/Shanghai', "
+             "'YYYY-MM-DD HH24:MI:SS'), is_cancelled from marts.fct_orders "
+             "where unified_key = %(k)s",
+        {"k": red_key},
+    )[0]
+    late = RawRecord(source="u8", native_id="SO-LATE-1", emitted_at=datetime.now(UTC),
+                     payload=json.dumps({
+        "csocode": "SO-LATE-1", "ddate": created[:10], "dcreatesystime": created,
+        "ccuscode": "X", "cdefine1": platform, "cdefine2": native_id,
+        "state": "作废" if cancelled else "审核",
+        "isum": f"{paid_fen // 100}.{paid_fen % 100:02d}",
+    }, ensure_ascii=False))
+    with psycopg.connect(url) as conn:
+        land_records(conn, [late], label="late-erp")
+    run_dbt(url, "build", "--select", "path:models/staging/u8+", "--exclude", "test_type:data")
+    color, reason, escalated_now = rows(
+        url, "select color, reason_code, escalated from marts.fct_reconciliation_board "
+             "where unified_key = %(k)s", {"k": red_key})[0]
+    assert color in ("green", "yellow") and not escalated_now, (color, reason)
+    history = rows(
+        url, "select color, reason_code, valid_to is null from "
+             "marts.fct_reconciliation_board_history where unified_key = %(k)s "
+             "order by valid_from", {"k": red_key})
+    assert history[0][:2] == ("red", "erp_not_received") and history[0][2] is False
+    assert history[-1][0] == color and history[-1][2] is True
+
+
+def test_finance_role_reads_marts_only(recon) -> None:
+    url, *_ = recon
+    finance_url = url.replace("postgresql://ordersight@", "postgresql://ordersight_finance@")
+    with psycopg.connect(finance_url) as conn:
+        assert conn.execute("select count(*) from marts.fct_reconciliation_board").fetchone()[0] > 0
+        for statement in (
+            "select count(*) from raw.taobao_trades",
+            "select count(*) from staging.stg_taobao__trades",
+            "insert into marts.fct_reconciliation_board (item_key, color, reason_code, escalated)"
+            " values ('x', 'red', 'x', false)",
+            "delete from marts.fct_orders",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+            conn.rollback()
