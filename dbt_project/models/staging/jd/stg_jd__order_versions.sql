@@ -7,14 +7,6 @@ source as (
     {{ new_or_quarantined_raw_rows() }}
 ),
 
-status_map as (
-    select * from {{ ref('status_map') }} where platform = 'JD'
-),
-
-refund_map as (
-    select * from {{ ref('refund_status_map') }} where platform = 'JD'
-),
-
 extracted as (
     select
         raw_id,
@@ -41,6 +33,7 @@ typed as (
         extracted.*,
         staging.try_cn_timestamptz(created_text) as created_at,
         staging.try_cn_timestamptz(paid_text) as paid_at,
+        null::timestamptz as shipped_at,  -- order search carries no shipment time
         staging.try_cn_timestamptz(completed_text) as completed_at,
         staging.try_cn_timestamptz(modified_text) as modified_at,
         {{ yuan_to_fen('payment_text') }} as payment_fen,
@@ -50,42 +43,11 @@ typed as (
     from extracted
 ),
 
-mapped as (
-    select
-        typed.*,
-        status_map.state,
-        status_map.is_cancelled as status_is_cancelled,
-        status_map.is_on_hold,
-        refund_map.refund_phase
-    from typed
-    left join status_map on typed.native_status = status_map.native_status
-    left join refund_map on typed.native_refund_status = refund_map.native_refund_status
-),
+{{ map_native_statuses('JD') }},
 
 final as (
     select
-        raw_id,
-        received_at,
-        payload_md5,
-        'JD'::text as platform,
-        native_id,
-        native_status,
-        native_refund_status,
-        state,
-        status_is_cancelled,
-        is_on_hold,
-        refund_phase,
-        created_at,
-        paid_at,
-        null::timestamptz as shipped_at,
-        completed_at,
-        coalesce(modified_at, created_at) as modified_at,
-        time_precision,
-        payment_fen,
-        post_fee_fen,
-        refund_fen,
-        receiver_name,
-        receiver_phone,
+        {{ standard_version_columns('JD') }},
         {{ first_error([
             ("native_id is null", "'missing field: orderId'"),
             ("created_text is null", "'missing field: orderStartTime'"),

@@ -7,14 +7,6 @@ source as (
     {{ new_or_quarantined_raw_rows() }}
 ),
 
-status_map as (
-    select * from {{ ref('status_map') }} where platform = 'WX'
-),
-
-refund_map as (
-    select * from {{ ref('refund_status_map') }} where platform = 'WX'
-),
-
 aftersales as (
     select
         source.raw_id,
@@ -62,48 +54,19 @@ typed as (
         {{ epoch_seconds('created_text') }} as created_at,
         {{ epoch_seconds('paid_text') }} as paid_at,
         {{ epoch_seconds('shipped_text') }} as shipped_at,
+        case when native_status = '100' then {{ epoch_seconds('modified_text') }} end as completed_at,
+        'second'::text as time_precision,
         {{ epoch_seconds('modified_text') }} as modified_at,
         {{ int_fen('payment_text') }} as payment_fen,
         {{ int_fen('post_fee_text') }} as post_fee_fen
     from extracted
 ),
 
-mapped as (
-    select
-        typed.*,
-        status_map.state,
-        status_map.is_cancelled as status_is_cancelled,
-        status_map.is_on_hold,
-        refund_map.refund_phase
-    from typed
-    left join status_map on typed.native_status = status_map.native_status
-    left join refund_map on typed.native_refund_status = refund_map.native_refund_status
-),
+{{ map_native_statuses('WX') }},
 
 final as (
     select
-        raw_id,
-        received_at,
-        payload_md5,
-        'WX'::text as platform,
-        native_id,
-        native_status,
-        native_refund_status,
-        state,
-        status_is_cancelled,
-        is_on_hold,
-        refund_phase,
-        created_at,
-        paid_at,
-        shipped_at,
-        case when native_status = '100' then modified_at end as completed_at,
-        coalesce(modified_at, created_at) as modified_at,
-        'second'::text as time_precision,
-        payment_fen,
-        post_fee_fen,
-        refund_fen,
-        receiver_name,
-        receiver_phone,
+        {{ standard_version_columns('WX') }},
         {{ first_error([
             ("native_id is null", "'missing field: order_id'"),
             ("created_text is null", "'missing field: create_time'"),

@@ -1,0 +1,49 @@
+{#- Shared by the four platform *_versions models: map native statuses through the seeds, and
+    the standard column list every platform version model ends with. -#}
+
+{% macro map_native_statuses(platform, typed='typed', extra_hold='false') -%}
+status_map as (
+    select * from {{ ref('status_map') }} where platform = '{{ platform }}'
+),
+
+refund_map as (
+    select * from {{ ref('refund_status_map') }} where platform = '{{ platform }}'
+),
+
+mapped as (
+    select
+        {{ typed }}.*,
+        status_map.state,
+        status_map.is_cancelled as status_is_cancelled,
+        status_map.is_on_hold or {{ extra_hold }} as is_on_hold,
+        refund_map.refund_phase
+    from {{ typed }}
+    left join status_map on {{ typed }}.native_status = status_map.native_status
+    left join refund_map on {{ typed }}.native_refund_status = refund_map.native_refund_status
+)
+{%- endmacro %}
+
+{% macro standard_version_columns(platform) -%}
+        raw_id,
+        received_at,
+        payload_md5,
+        '{{ platform }}'::text as platform,
+        native_id,
+        native_status,
+        native_refund_status,
+        state,
+        status_is_cancelled,
+        is_on_hold,
+        refund_phase,
+        created_at,
+        paid_at,
+        shipped_at,
+        completed_at,
+        coalesce(modified_at, created_at) as modified_at,
+        time_precision,
+        payment_fen,
+        post_fee_fen,
+        refund_fen,
+        receiver_name,
+        receiver_phone
+{%- endmacro %}
