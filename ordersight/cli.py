@@ -77,7 +77,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return 1
         alerts = alert_after_run(instance, result.run_id, "reconcile", warehouse, channels)
         _say(f"{len(alerts)} alert(s) raised; outbox: {channels.outbox()}")
-        for month in _months(args.start_date, args.days):
+        for month in months_touched(args.start_date, args.days):
             _say(f"writing the consistency report for {month[:7]}")
             report = defs.resolve_job_def("monthly_report").execute_in_process(
                 partition_key=month, instance=instance, raise_on_error=False,
@@ -98,7 +98,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _months(start: str, days: int) -> list[str]:
+def months_touched(start: str, days: int) -> list[str]:
     """First days of the months a simulation starting at `start` for `days` days touches."""
     first = date.fromisoformat(start)
     last = first + timedelta(days=days - 1)

@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import (
+    DagsterEventType,
+    DagsterInstance,
+    build_run_status_sensor_context,
+    materialize,
+)
 from dagster_dbt import DbtCliResource
 
 from ingest.load import land_records
@@ -19,6 +24,7 @@ from orchestration.assets.ingest import simulated_merchant
 from orchestration.assets.keys import order_keys
 from orchestration.checks import ge_checks
 from orchestration.resources import AlertChannelsResource, WarehouseResource
+from orchestration.sensors import reconciliation_alerts, run_failure_alerts
 from ordersight.alerts import read_outbox
 from ordersight.dbt_cli import dbt_executable, run_dbt
 from ordersight.scoring import EXPECTED_REASON, score_detection
@@ -238,3 +244,34 @@ def test_finance_role_reads_marts_only(recon) -> None:
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
             conn.rollback()
+
+
+def test_sensors_alert_through_their_resources(recon, tmp_path) -> None:
+    url, result, instance, _ = recon
+    outbox = tmp_path / "outbox.jsonl"
+    sensor_resources = {
+        "warehouse": WarehouseResource(database_url=url),
+        "alert_channels": AlertChannelsResource(outbox_path=str(outbox)),
+    }
+    run = instance.get_run_by_id(result.run_id)
+    success = instance.all_logs(result.run_id, of_type=DagsterEventType.RUN_SUCCESS)[0]
+    context = build_run_status_sensor_context(
+        sensor_name="run_failure_alerts", dagster_event=success.dagster_event,
+        dagster_instance=instance, dagster_run=run, resources=sensor_resources,
+    )
+    # a failure of the job: one message, however many times the sensor sees it failing
+    run_failure_alerts(context.for_run_failure())
+    run_failure_alerts(context.for_run_failure())
+    failures = [r for r in read_outbox(outbox) if r["dedup_key"] == "run:__ephemeral_asset_job__"]
+    assert [r["kind"] for r in failures] == ["firing"]
+    assert failures[0]["link"].endswith(f"/runs/{result.run_id}")
+    # the next successful run closes the incident with a recovery message
+    reconciliation_alerts(
+        build_run_status_sensor_context(
+            sensor_name="reconciliation_alerts", dagster_event=success.dagster_event,
+            dagster_instance=instance, dagster_run=run, resources=sensor_resources,
+        )
+    )
+    recoveries = [r for r in read_outbox(outbox)
+                  if r["dedup_key"] == "run:__ephemeral_asset_job__" and r["kind"] == "recovered"]
+    assert len(recoveries) == 1
