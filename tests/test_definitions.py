@@ -56,6 +56,7 @@ def test_checks_include_dbt_tests_and_great_expectations() -> None:
     assert {"drift_within_threshold", "completeness_tb", "completeness_jd", "completeness_pdd",
             "completeness_wx"} <= names
     assert "assert_every_native_status_is_mapped" in names
+    assert "assert_no_payload_is_quarantined" in names
     assert "unique_fct_orders_unified_key" in names
 
 
