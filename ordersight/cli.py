@@ -10,12 +10,13 @@ import sys
 import time
 from dataclasses import asdict
 from datetime import date, timedelta
+from pathlib import Path
 
 import psycopg
 
 from ordersight.dagster_home import prepare_dagster_home
 from ordersight.database import database_url, dbt_env, private_server
-from ordersight.paths import PROJECT_ROOT, WORKSPACE_FILE
+from ordersight.paths import PROJECT_ROOT, WORKSPACE_FILE, tool
 from ordersight.settings import DATABASE_URL_ENV, configured_database_url, output_dir
 
 
@@ -116,8 +117,9 @@ def cmd_dev(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
     os.chdir(PROJECT_ROOT)
-    command = ["dagster", "dev", "-w", str(WORKSPACE_FILE), "--port", str(args.port)]
-    os.execvp(command[0], command)
+    dagster = tool("dagster")
+    os.environ["PATH"] = f"{Path(dagster).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    os.execv(dagster, [dagster, "dev", "-w", str(WORKSPACE_FILE), "--port", str(args.port)])
     return 0
 
 

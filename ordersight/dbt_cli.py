@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 from ordersight.database import dbt_env
-from ordersight.paths import DBT_PROJECT_DIR
+from ordersight.paths import DBT_PROJECT_DIR, tool
 
 
 class DbtFailed(RuntimeError):
@@ -17,7 +15,7 @@ class DbtFailed(RuntimeError):
 
 def dbt_executable() -> str:
     """The dbt installed beside this Python (the project's venv), whatever PATH says."""
-    return str(Path(sys.executable).with_name("dbt"))
+    return tool("dbt")
 
 
 def run_dbt(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
