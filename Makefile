@@ -43,10 +43,10 @@ dev: install
 	$(BIN)/ordersight dev
 
 bench: install
-	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/ingest
 
 bench-recon: install
-	$(BIN)/python bench/reconciliation.py
+	$(BIN)/python bench/reconciliation
 
 db-stop: install
 	$(BIN)/ordersight db stop

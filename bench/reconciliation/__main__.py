@@ -2,7 +2,7 @@
 keys, dbt, GE checks) on a fresh database and prints detection precision, recall and reason
 accuracy against the simulator's ground truth, the board, and the time each part took.
 
-    .venv/bin/python bench/reconciliation.py [--orders-per-day 4200] [--days 30] [--seed 7]
+    .venv/bin/python bench/reconciliation [--orders-per-day 4200] [--days 30] [--seed 7]
 
 Prints its figures; it asserts nothing. Uses ORDERSIGHT_DATABASE_URL when set, else a private
 Postgres under `.ordersight/bench`.

@@ -3,7 +3,7 @@
 Prints its figures; it asserts nothing. Runs on a private Postgres of its own under
 `.ordersight/bench` (or ORDERSIGHT_DATABASE_URL when set), in a fresh database.
 
-    .venv/bin/python bench/ingest.py [--orders 1000000] [--days 30]
+    .venv/bin/python bench/ingest [--orders 1000000] [--days 30]
 """
 
 from __future__ import annotations
