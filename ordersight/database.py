@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from psycopg.conninfo import conninfo_to_dict
 
 from ordersight.private_postgres import PrivatePostgres
 from ordersight.settings import configured_database_url, home_dir
@@ -29,15 +29,20 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
-def connection_parts(url: str) -> dict[str, str | int]:
-    """Host, port, user, password and database of a Postgres URL (for dbt's profile)."""
-    parts = urlsplit(url)
+def connection_parts(url: str) -> dict[str, str]:
+    """Host, port, user, password, database and SSL mode of a Postgres URL (for dbt's profile).
+
+    Parsed the way libpq parses it: percent-escapes decoded, query options such as
+    `?host=/socket/dir` or `?sslmode=require` honoured.
+    """
+    parts = conninfo_to_dict(url)
     return {
-        "host": parts.hostname or "127.0.0.1",
-        "port": parts.port or 5432,
-        "user": parts.username or "postgres",
-        "password": parts.password or "",
-        "dbname": (parts.path or "/postgres").lstrip("/") or "postgres",
+        "host": str(parts.get("host") or "127.0.0.1"),
+        "port": str(parts.get("port") or 5432),
+        "user": str(parts.get("user") or "postgres"),
+        "password": str(parts.get("password") or ""),
+        "dbname": str(parts.get("dbname") or "postgres"),
+        "sslmode": str(parts.get("sslmode") or "prefer"),
     }
 
 
@@ -45,9 +50,10 @@ def dbt_env(url: str) -> dict[str, str]:
     """The environment dbt's profile (dbt_project/profiles.yml) reads its connection from."""
     parts = connection_parts(url)
     return {
-        "ORDERSIGHT_PGHOST": str(parts["host"]),
-        "ORDERSIGHT_PGPORT": str(parts["port"]),
-        "ORDERSIGHT_PGUSER": str(parts["user"]),
-        "ORDERSIGHT_PGPASSWORD": str(parts["password"]),
-        "ORDERSIGHT_PGDATABASE": str(parts["dbname"]),
+        "ORDERSIGHT_PGHOST": parts["host"],
+        "ORDERSIGHT_PGPORT": parts["port"],
+        "ORDERSIGHT_PGUSER": parts["user"],
+        "ORDERSIGHT_PGPASSWORD": parts["password"],
+        "ORDERSIGHT_PGDATABASE": parts["dbname"],
+        "ORDERSIGHT_PGSSLMODE": parts["sslmode"],
     }

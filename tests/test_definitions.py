@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from dagster import (
+    AssetMaterialization,
+    RunRequest,
+    SkipReason,
+    build_schedule_context,
+    instance_for_test,
+)
 
 from orchestration.assets.ingest import MerchantConfig
+from orchestration.assets.reports import MONTHLY_REPORT_KEY
 from orchestration.dbt_translator import node_layer
 from orchestration.definitions import defs
 from orchestration.layers import LAYERS, layer_key
+from orchestration.schedules import month_to_report, monthly_on_the_first
 from ordersight.cli import months_touched
 from ordersight.database import dbt_env, sqlalchemy_url
+
+CHINA = ZoneInfo("Asia/Shanghai")
 
 EXPECTED_ASSETS = {
     "raw": {"taobao_trades", "jd_orders", "pdd_orders", "wechat_orders", "u8_sales_orders",
@@ -66,7 +79,7 @@ def test_jobs_schedules_and_sensors() -> None:
     schedules = {s.name: defs.resolve_schedule_def(s.name) for s in defs.schedules}
     assert schedules["reconcile_every_30_minutes"].cron_schedule == "*/30 * * * *"
     monthly = schedules["monthly_report_on_the_first"]
-    assert monthly.cron_schedule.split()[2] == "1", "runs on the 1st of the month"
+    assert monthly.cron_schedule.split()[2] == "1-4", "runs from the 1st, done before the 5th"
     assert monthly.job.name == "monthly_report"
     assert {s.name for s in defs.sensors} == {"reconciliation_alerts", "run_failure_alerts"}
 
@@ -78,15 +91,24 @@ def test_layer_rule_for_dbt_nodes() -> None:
 
 
 def test_dbt_env_and_sqlalchemy_url_come_from_one_url() -> None:
-    url = "postgresql://fin:p%40ss@db.example:6543/warehouse"
+    url = "postgresql://fin:p%40ss@db.example:6543/warehouse?sslmode=require"
     assert dbt_env(url) == {
         "ORDERSIGHT_PGHOST": "db.example",
         "ORDERSIGHT_PGPORT": "6543",
         "ORDERSIGHT_PGUSER": "fin",
-        "ORDERSIGHT_PGPASSWORD": "p%40ss",
+        "ORDERSIGHT_PGPASSWORD": "p@ss",
         "ORDERSIGHT_PGDATABASE": "warehouse",
+        "ORDERSIGHT_PGSSLMODE": "require",
     }
-    assert sqlalchemy_url(url) == "postgresql+psycopg://fin:p%40ss@db.example:6543/warehouse"
+    assert sqlalchemy_url(url) == (
+        "postgresql+psycopg://fin:p%40ss@db.example:6543/warehouse?sslmode=require"
+    )
+
+
+def test_dbt_env_follows_a_unix_socket_given_as_query_option() -> None:
+    env = dbt_env("postgresql://postgres:@/ordersight?host=/run/pg")
+    assert (env["ORDERSIGHT_PGHOST"], env["ORDERSIGHT_PGPORT"]) == ("/run/pg", "5432")
+    assert (env["ORDERSIGHT_PGUSER"], env["ORDERSIGHT_PGDATABASE"]) == ("postgres", "ordersight")
 
 
 def test_same_simulation_lands_once_different_one_again() -> None:
@@ -98,3 +120,27 @@ def test_demo_reports_every_month_the_simulation_touches() -> None:
     assert months_touched("2026-10-01", 30) == ["2026-10-01"]
     assert months_touched("2026-10-15", 30) == ["2026-10-01", "2026-11-01"]
     assert date.fromisoformat(months_touched("2026-12-20", 20)[-1]) == date(2027, 1, 1)
+
+
+def test_monthly_schedule_reports_the_previous_month_once() -> None:
+    with instance_for_test() as instance:
+        first_of_november = datetime(2026, 11, 1, 6, tzinfo=CHINA)
+        request = monthly_on_the_first(
+            build_schedule_context(instance=instance, scheduled_execution_time=first_of_november)
+        )
+        assert isinstance(request, RunRequest)
+        assert request.partition_key == "2026-10-01"
+
+        instance.report_runless_asset_event(
+            AssetMaterialization(asset_key=MONTHLY_REPORT_KEY, partition="2026-10-01")
+        )
+        second = monthly_on_the_first(build_schedule_context(
+            instance=instance, scheduled_execution_time=datetime(2026, 11, 2, 6, tzinfo=CHINA)))
+    assert isinstance(second, SkipReason)
+    assert "already written" in (second.skip_message or "")
+
+
+def test_month_to_report_crosses_the_year_in_china_time() -> None:
+    assert month_to_report(datetime(2027, 1, 1, 6, tzinfo=CHINA)) == "2026-12-01"
+    # 2026-10-31 17:00 UTC is already 1 November in China
+    assert month_to_report(datetime(2026, 10, 31, 17, tzinfo=UTC)) == "2026-10-01"

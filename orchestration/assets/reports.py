@@ -17,7 +17,12 @@ from orchestration.resources import OutputsResource, WarehouseResource
 from ordersight.reports.load import load_monthly_report
 from ordersight.reports.render import render_monthly_report
 
-monthly_partitions = MonthlyPartitionsDefinition(start_date="2026-01-01", end_offset=1)
+# China-time months from 2020 on; the current month is included so a month-to-date report can
+# be run by hand, while the schedule always asks for the previous, complete month.
+monthly_partitions = MonthlyPartitionsDefinition(
+    start_date="2020-01-01", timezone="Asia/Shanghai", end_offset=1
+)
+MONTHLY_REPORT_KEY = layer_key("reports", "monthly_consistency_report")
 
 REPORT_TABLE_DDL = """
     create table if not exists reports.monthly_consistency_reports (
@@ -33,7 +38,7 @@ REPORT_TABLE_DDL = """
 
 
 @asset(
-    key=layer_key("reports", "monthly_consistency_report"),
+    key=MONTHLY_REPORT_KEY,
     group_name="reports",
     partitions_def=monthly_partitions,
     deps=[
