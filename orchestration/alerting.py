@@ -77,7 +77,7 @@ def check_states(
                 severity=severity,
                 figures=_figures(details),
                 rows=rows,
-                total_rows=int(details.get("total_differing_orders", len(rows)) or len(rows)),
+                total_rows=int(details.get("diff_rows") or len(rows)),
                 diff_file=Path(diff_file) if diff_file else None,
                 link=link,
             )

@@ -11,8 +11,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+import psycopg
 import pytest
+from dagster import AssetCheckEvaluation, AssetCheckSeverity, AssetKey, MetadataValue
 
+from orchestration.alerting import check_states
 from ordersight.alerts import (
     Alert,
     DiffRow,
@@ -23,6 +26,7 @@ from ordersight.alerts import (
     render_text,
 )
 from ordersight.alerts.feishu import MAX_BODY_BYTES, encode_body
+from ordersight.alerts.incidents import incident_alerts
 from ordersight.alerts.rate_limit import SlidingWindowLimiter
 from tests.fakes.clock import SteppingClock
 from tests.fakes.feishu_server import FakeFeishuBot
@@ -438,3 +442,35 @@ def test_only_failed_channels_are_written_to_the_outbox(
     assert [(r.channel, r.ok) for r in results] == [("feishu", True), ("slack", False)]
     assert len(bot.accepted) == 1
     assert [r["channel"] for r in read_outbox(outbox)] == ["slack"]
+
+
+def test_a_failed_drift_check_becomes_one_incident_counting_every_diff_row(
+    fresh_db_url: str,
+) -> None:
+    top = [
+        {"unified_key": f"JD20261001{i:05d}", "platform": "JD", "native_order_id": str(i),
+         "issue": "missing_in_erp", "reason_code": "erp_not_received", "detail": "no U8 order"}
+        for i in range(20)
+    ]
+    evaluation = AssetCheckEvaluation(
+        asset_key=AssetKey(["marts", "fct_reconciliation_windows"]),
+        check_name="drift_within_threshold",
+        passed=False,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "summary": MetadataValue.text("3 windows over 0.3 %"),
+            "details": MetadataValue.json(
+                {"offending_windows": 3, "differing_orders": 70, "diff_rows": 75,
+                 "top_orders": top}
+            ),
+        },
+    )
+    (state,) = check_states([evaluation], link=LINK)
+    assert state.dedup_key == "check:marts/fct_reconciliation_windows:drift_within_threshold"
+    assert not state.healthy
+    assert (len(state.rows), state.total_rows) == (20, 75)
+    with psycopg.connect(fresh_db_url) as conn:
+        (alert,) = incident_alerts(conn, [state])
+        assert incident_alerts(conn, [state]) == [], "still failing: no second message"
+    assert alert.kind == "firing"
+    assert "and 55 more differing orders" in render_text(alert)
