@@ -2,7 +2,9 @@
 
 Every payload is stored exactly as received (jsonb), with its source, native id, batch id and
 the time it was received. Nothing here parses or filters: a payload that cannot be understood
-is still landed, and the staging layer quarantines it with the reason.
+is still landed, and the staging layer quarantines it with the reason. A payload Postgres
+refuses as jsonb (not JSON at all, or a NUL character) is kept byte for byte in
+`raw.rejected_payloads` with Postgres' reason; the rest of its chunk lands as usual.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import psycopg
+import psycopg.sql
 from psycopg.types.json import Jsonb
 
 from ingest.sources import SOURCES
@@ -34,6 +37,7 @@ class Landable(Protocol):
 class LandingResult:
     batch_id: str
     rows_by_source: dict[str, int] = field(default_factory=dict)
+    refused: int = 0  # of those rows, kept in raw.rejected_payloads instead (not valid jsonb)
 
     @property
     def rows(self) -> int:
@@ -62,6 +66,19 @@ def ensure_raw_schema(conn: psycopg.Connection) -> None:
         )
     conn.execute(
         """
+        create table if not exists raw.rejected_payloads (
+            raw_id bigint generated always as identity primary key,
+            source text not null,
+            native_id text,
+            payload bytea not null,
+            reason text not null,
+            batch_id text not null,
+            received_at timestamptz not null default now()
+        )
+        """
+    )
+    conn.execute(
+        """
         create table if not exists raw.landing_batches (
             batch_id text primary key,
             label text not null,
@@ -85,6 +102,42 @@ def _copy_rows(cur: psycopg.Cursor, table: str, rows: list[RawRow]) -> None:
     with cur.copy(f"copy raw.{table} (source, native_id, payload, batch_id) from stdin") as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def _refusal(error: psycopg.DataError) -> str:
+    detail = error.diag.message_detail
+    primary = error.diag.message_primary or str(error)
+    return f"invalid payload: {primary}" + (f" ({detail})" if detail else "")
+
+
+def _copy_or_refuse(
+    conn: psycopg.Connection, table: str, rows: list[RawRow]
+) -> list[tuple[RawRow, str]]:
+    """COPY `rows` under a savepoint; return the rows Postgres refuses, each with its reason.
+
+    A refused COPY is split in halves until the refused rows are alone, so one bad payload
+    costs a few extra COPYs of its neighbours, and the good rows still land.
+    """
+    try:
+        with conn.transaction(), conn.cursor() as cur:
+            _copy_rows(cur, table, rows)
+        return []
+    except psycopg.DataError as error:
+        if len(rows) == 1:
+            return [(rows[0], _refusal(error))]
+    middle = len(rows) // 2
+    return _copy_or_refuse(conn, table, rows[:middle]) + _copy_or_refuse(
+        conn, table, rows[middle:]
+    )
+
+
+def _keep_refused(conn: psycopg.Connection, refused: list[tuple[RawRow, str]]) -> None:
+    with conn.cursor() as cur, cur.copy(
+        "copy raw.rejected_payloads (source, native_id, payload, reason, batch_id) from stdin"
+    ) as copy:
+        for (source, native_id, payload, batch_id), reason in refused:
+            copy.write_row((source, native_id, payload.encode("utf-8", "surrogatepass"), reason,
+                            batch_id))
 
 
 class Landing:
@@ -132,11 +185,15 @@ class Landing:
     def flush(self) -> None:
         if not self._pending_rows:
             return
-        with self.conn.cursor() as cur:
-            for source_name, rows in self._pending.items():
-                _copy_rows(cur, SOURCES[source_name].raw_table, rows)
-                counts = self.result.rows_by_source
-                counts[source_name] = counts.get(source_name, 0) + len(rows)
+        for source_name, rows in self._pending.items():
+            refused = _copy_or_refuse(self.conn, SOURCES[source_name].raw_table, rows)
+            if refused:
+                _keep_refused(self.conn, refused)
+                self.result.refused += len(refused)
+                log.warning("%d %s payload(s) are not valid jsonb; kept in raw.rejected_payloads"
+                            " (first: %s)", len(refused), source_name, refused[0][1])
+            counts = self.result.rows_by_source
+            counts[source_name] = counts.get(source_name, 0) + len(rows)
         self.conn.commit()
         self._pending.clear()
         self._pending_rows = 0
@@ -180,3 +237,30 @@ def finished_batch_exists(conn: psycopg.Connection, label: str) -> bool:
         (label,),
     ).fetchone()
     return row is not None
+
+
+SIMULATION_LABEL_PREFIX = "simulation:"
+
+
+def landed_labels(conn: psycopg.Connection) -> set[str]:
+    """Labels of every batch that ever landed in this warehouse."""
+    ensure_raw_schema(conn)
+    return {label for (label,) in conn.execute("select distinct label from raw.landing_batches")}
+
+
+def clear_simulated_warehouse(conn: psycopg.Connection, schemas: Iterable[str]) -> None:
+    """Drop `schemas` so a different simulation can start from nothing.
+
+    Refuses when anything but simulations ever landed here: real payloads are never deleted.
+    """
+    real = sorted(label for label in landed_labels(conn)
+                  if not label.startswith(SIMULATION_LABEL_PREFIX))
+    if real:
+        raise RuntimeError(
+            "this warehouse holds landings that are not simulations "
+            f"({', '.join(real[:3])}); a simulated merchant will not replace them. "
+            "Point ORDERSIGHT_DATABASE_URL at another database to simulate."
+        )
+    names = ", ".join(psycopg.sql.Identifier(name).as_string(conn) for name in schemas)
+    conn.execute(f"drop schema if exists {names} cascade")
+    conn.commit()

@@ -26,7 +26,7 @@ CHINA = ZoneInfo("Asia/Shanghai")
 
 EXPECTED_ASSETS = {
     "raw": {"taobao_trades", "jd_orders", "pdd_orders", "wechat_orders", "u8_sales_orders",
-            "ledger_entries"},
+            "ledger_entries", "rejected_payloads"},
     "sim": {"orders", "faults"},
     "seeds": {"status_map", "refund_status_map"},
     "staging": {

@@ -7,20 +7,34 @@ from datetime import date
 from dagster import AssetExecutionContext, Config, MaterializeResult, multi_asset
 
 from ingest.ground_truth import reset_truth, store_truth
-from ingest.load import Landing, finished_batch_exists
+from ingest.load import (
+    SIMULATION_LABEL_PREFIX,
+    Landing,
+    clear_simulated_warehouse,
+    finished_batch_exists,
+    landed_labels,
+)
 from ingest.simulate import MerchantSimulator, SimulationConfig
 from ingest.sources import SOURCES
-from orchestration.layers import layer_spec
+from orchestration.layers import LAYERS, layer_spec
 from orchestration.resources import WarehouseResource
 
 RAW_SPECS = [
     layer_spec("raw", source.raw_table, description=f"Append-only {source.name} payloads.")
     for source in SOURCES.values()
 ]
+REJECTED_SPEC = layer_spec(
+    "raw", "rejected_payloads",
+    description="Payloads Postgres refused as jsonb, kept byte for byte with the reason.",
+)
 TRUTH_SPECS = [
     layer_spec("sim", "orders", description="Simulator ground truth: intended outcome per order."),
     layer_spec("sim", "faults", description="Simulator ground truth: every injected fault."),
 ]
+
+
+# Every schema ordersight builds; a new simulation starts them all from nothing.
+WAREHOUSE_SCHEMAS = tuple(LAYERS)
 
 
 class MerchantConfig(Config):
@@ -43,25 +57,34 @@ class MerchantConfig(Config):
         fingerprint = hashlib.sha256(
             json.dumps(self.model_dump(), sort_keys=True).encode()
         ).hexdigest()[:16]
-        return f"simulation:{fingerprint}"
+        return f"{SIMULATION_LABEL_PREFIX}{fingerprint}"
 
 
-@multi_asset(specs=[*RAW_SPECS, *TRUTH_SPECS], name="simulated_merchant")
+@multi_asset(specs=[*RAW_SPECS, REJECTED_SPEC, *TRUTH_SPECS], name="simulated_merchant")
 def simulated_merchant(
     context: AssetExecutionContext, config: MerchantConfig, warehouse: WarehouseResource
 ):
     """Simulate the merchant and land every payload as received.
 
-    A simulation already landed (same size and seed) is not landed again.
+    A simulation already landed (same size and seed) is not landed again; a different one
+    replaces the previous simulation (every ordersight schema is rebuilt from nothing), and
+    is refused where real landings exist.
     """
     label = config.batch_label()
     simulator = MerchantSimulator(config.simulation())
     with warehouse.connect() as conn:
         if finished_batch_exists(conn, label):
             context.log.info(f"{label} already landed; nothing new to land")
-            for spec in [*RAW_SPECS, *TRUTH_SPECS]:
+            for spec in [*RAW_SPECS, REJECTED_SPEC, *TRUTH_SPECS]:
                 yield MaterializeResult(asset_key=spec.key, metadata={"new_rows": 0})
             return
+        previous = landed_labels(conn)
+        if previous:
+            context.log.warning(
+                f"replacing what this warehouse holds ({', '.join(sorted(previous))}) with "
+                f"{label}: dropping schemas {', '.join(WAREHOUSE_SCHEMAS)}"
+            )
+            clear_simulated_warehouse(conn, WAREHOUSE_SCHEMAS)
         reset_truth(conn)
         total = simulator.total_orders
         step = max(total // 10, 1)
@@ -85,5 +108,14 @@ def simulated_merchant(
             asset_key=["raw", source.raw_table],
             metadata={"new_rows": rows.get(source.name, 0), "batch_id": landing.result.batch_id},
         )
+    if landing.result.refused:
+        context.log.warning(
+            f"{landing.result.refused:,} payload(s) were not valid jsonb; kept in "
+            "raw.rejected_payloads and listed in intermediate.int_payloads__quarantined"
+        )
+    yield MaterializeResult(
+        asset_key=REJECTED_SPEC.key,
+        metadata={"new_rows": landing.result.refused, "batch_id": landing.result.batch_id},
+    )
     yield MaterializeResult(asset_key=["sim", "orders"], metadata={"rows": truth_counts[0]})
     yield MaterializeResult(asset_key=["sim", "faults"], metadata={"rows": truth_counts[1]})

@@ -18,11 +18,22 @@ with
 ),
 {% endfor %}
 
+refused_at_landing as (
+    select
+        source,
+        raw_id,
+        native_id,
+        reason,
+        received_at
+    from {{ source('raw', 'rejected_payloads') }}
+),
+
 unioned as (
     {% for source_name, model in versions %}
     select * from {{ source_name }}_rejected
-    {% if not loop.last %}union all{% endif %}
+    union all
     {% endfor %}
+    select * from refused_at_landing
 ),
 
 final as (
