@@ -38,7 +38,8 @@ def main() -> None:
     args = parser.parse_args()
 
     home = Path.cwd() / ".ordersight" / "bench"
-    base = configured_database_url() or PrivatePostgres(home=home).start()
+    private = None if configured_database_url() else PrivatePostgres(home=home)
+    base = configured_database_url() or private.start()
     name = f"bench_recon_{uuid.uuid4().hex[:8]}"
     admin = base.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
@@ -82,6 +83,8 @@ def main() -> None:
     print(f"board                    {board}")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'drop database "{name}"')
+    if private is not None:
+        private.stop()
 
 
 if __name__ == "__main__":
