@@ -1,14 +1,21 @@
 """Great Expectations suites (expectations/) run as Dagster asset checks on the marts."""
 
+from datetime import datetime, timedelta
+
+import psycopg
 from dagster import (
     AssetCheckResult,
     AssetChecksDefinition,
     AssetCheckSeverity,
+    Config,
     MetadataValue,
     asset_check,
 )
+from pydantic import Field
 
 from expectations import check_completeness, check_drift
+from expectations.completeness import REQUIRED_SHARE
+from expectations.drift import DRIFT_THRESHOLD, WINDOWS_TABLE
 from expectations.outcome import CheckOutcome
 from orchestration.layers import layer_key
 from orchestration.resources import AlertChannelsResource, WarehouseResource
@@ -29,16 +36,45 @@ def _result(outcome: CheckOutcome, **extra: object) -> AssetCheckResult:
     )
 
 
+class DriftCheckConfig(Config):
+    """Which windows the drift check looks at, and how much drift it allows."""
+
+    threshold: float = Field(DRIFT_THRESHOLD, ge=0, description="Largest drift allowed, as a "
+                             "fraction (0.003 = 0.3 %).")
+    lookback_hours: int = Field(24, gt=0, description="Check the windows of this many hours "
+                                "before the settled edge; older drift is history, not news.")
+    settle_minutes: int = Field(120, ge=0, description="Leave out the newest windows, this "
+                                "many minutes back from the latest one: the ERP and the "
+                                "ledger book orders up to this long after payment.")
+
+
+def windows_to_check(
+    conn: psycopg.Connection, config: DriftCheckConfig
+) -> tuple[datetime, datetime] | None:
+    """`(start, end)` of the windows the drift check covers, counted back from the latest one.
+
+    None when there are no windows (the check then reports that it could not run).
+    """
+    latest = conn.execute(f"select max(window_start) from {WINDOWS_TABLE}").fetchone()[0]
+    if latest is None:
+        return None
+    end = latest + timedelta(minutes=30) - timedelta(minutes=config.settle_minutes)
+    return end - timedelta(hours=config.lookback_hours), end
+
+
 @asset_check(
     asset=layer_key("marts", "fct_reconciliation_windows"),
     name="drift_within_threshold",
     description="Every source system's paid-success count and amount is within 0.3 % of the "
-    "store's in every 30-minute window (Great Expectations).",
+    "store's in every settled 30-minute window of the last day (Great Expectations).",
 )
 def drift_within_threshold(
-    warehouse: WarehouseResource, alert_channels: AlertChannelsResource
+    config: DriftCheckConfig, warehouse: WarehouseResource, alert_channels: AlertChannelsResource
 ) -> AssetCheckResult:
-    outcome = check_drift(warehouse.database_url)
+    with warehouse.connect() as conn:
+        has_table = conn.execute("select to_regclass(%s) is not null", (WINDOWS_TABLE,)).fetchone()
+        windows = windows_to_check(conn, config) if has_table[0] else None
+    outcome = check_drift(warehouse.database_url, threshold=config.threshold, windows=windows)
     if outcome.passed or not outcome.ran:
         return _result(outcome)
     with warehouse.connect() as conn:
@@ -46,15 +82,27 @@ def drift_within_threshold(
     return _result(outcome, diff_file=MetadataValue.path(str(diff_file)))
 
 
+class CompletenessCheckConfig(Config):
+    """How complete a platform's orders must be."""
+
+    required_share: float = Field(REQUIRED_SHARE, ge=0, le=1, description="Share of orders "
+                                  "that must carry each required field (0.997 = 99.7 %).")
+
+
 def completeness_check(platform: str) -> AssetChecksDefinition:
     @asset_check(
         asset=layer_key("marts", "fct_order_field_presence"),
         name=f"completeness_{platform.lower()}",
-        description=f"{platform}: required fields present in ≥ 99.7 % of orders, unified keys "
-        "well formed, states standard, every native status mapped (Great Expectations).",
+        description=f"{platform}: required fields present in ≥ 99.7 % of orders (configurable), "
+        "unified keys well formed, states standard, every native status mapped "
+        "(Great Expectations).",
     )
-    def _check(warehouse: WarehouseResource) -> AssetCheckResult:
-        return _result(check_completeness(warehouse.database_url, platform))
+    def _check(
+        config: CompletenessCheckConfig, warehouse: WarehouseResource
+    ) -> AssetCheckResult:
+        return _result(check_completeness(
+            warehouse.database_url, platform, required_share=config.required_share
+        ))
 
     return _check
 

@@ -15,6 +15,8 @@ import psycopg
 import pytest
 
 from expectations import CheckOutcome, check_completeness, check_drift
+from orchestration.checks import DriftCheckConfig, drift_within_threshold
+from orchestration.resources import AlertChannelsResource, WarehouseResource
 
 pytestmark = pytest.mark.integration
 
@@ -344,3 +346,34 @@ def test_drift_unknown_drift_fails_and_is_listed_first(windows_url: str) -> None
     assert outcome.metadata["offending_windows"] == 2
     first = outcome.metadata["windows"][0]
     assert (first["source_system"], first["drift_pct"]) == ("WX", None)
+
+
+# --- the drift check as Dagster runs it ----------------------------------------------------
+
+
+def run_drift_check(url: str, tmp_path, **config: int) -> tuple[bool, dict]:
+    result = drift_within_threshold(
+        config=DriftCheckConfig(**config),
+        warehouse=WarehouseResource(database_url=url),
+        alert_channels=AlertChannelsResource(outbox_path=str(tmp_path / "outbox.jsonl")),
+    )
+    return result.passed, result.metadata["details"].value
+
+
+def test_drift_check_leaves_out_windows_still_settling(windows_url: str, tmp_path) -> None:
+    latest = DAY + timedelta(hours=23, minutes=30)
+    set_window(windows_url, latest - timedelta(minutes=30), "U8", source=1000, store=900)
+    passed, details = run_drift_check(windows_url, tmp_path)
+    assert passed, "ERP bookings lag payment: the newest two hours are not judged yet"
+    assert details["range"][1] == (DAY + timedelta(hours=22)).isoformat()
+    passed, details = run_drift_check(windows_url, tmp_path, settle_minutes=0)
+    assert not passed
+    assert [w["source_system"] for w in details["windows"]] == ["U8"]
+
+
+def test_drift_check_looks_back_a_day_from_the_settled_edge(windows_url: str, tmp_path) -> None:
+    set_window(windows_url, BAD_WINDOW, "JD", source=1000, store=990)
+    passed, details = run_drift_check(windows_url, tmp_path)
+    assert not passed and details["windows"][0]["source_system"] == "JD"
+    passed, _ = run_drift_check(windows_url, tmp_path, lookback_hours=12)
+    assert passed, "drift older than the lookback is history, not a new incident"
