@@ -138,7 +138,7 @@ def cmd_db(args: argparse.Namespace) -> int:
         _say("stopped the private Postgres" if stopped else "the private Postgres was not running")
     elif args.action == "status":
         running = server.is_running()
-        _say(f"private Postgres {'running at ' + server.url() if running else 'stopped'}")
+        _say(f"private Postgres {'running at ' + server.display_url() if running else 'stopped'}")
         return 0 if running else 3
     return 0
 

@@ -1,8 +1,9 @@
 """The private Postgres server ordersight starts for itself when no database is configured.
 
 Binaries come from the `pgserver` wheel, so no system Postgres is needed. The data lives under
-`<home>/pgdata`; the server listens on 127.0.0.1 on a port picked once and remembered in
-`<home>/postgres.json`. Postgres refuses to run as root, so as root the server runs as a
+`<home>/pgdata`; the server listens on 127.0.0.1 on a port picked once and asks for a password
+made at initialisation (scram-sha-256), both remembered in `<home>/postgres.json` (mode 0600),
+so other local users cannot log in. Postgres refuses to run as root, so as root the server runs as a
 dedicated system user (`ordersight`), created on first use.
 """
 
@@ -12,6 +13,7 @@ import importlib.util
 import json
 import os
 import pwd
+import secrets
 import shutil
 import socket
 import stat
@@ -98,15 +100,47 @@ class PrivatePostgres:
     def log_file(self) -> Path:
         return self.home / "postgres.log"
 
+    def _state(self) -> dict[str, object]:
+        """Port and password, made once; a cluster made before passwords has none (trust)."""
+        state: dict[str, object] = (
+            json.loads(self.state_file.read_text()) if self.state_file.exists() else {}
+        )
+        missing = "port" not in state or (
+            "password" not in state and not self.initialised()
+        )
+        if missing:
+            state.setdefault("port", _free_port())
+            if not self.initialised():
+                state.setdefault("password", secrets.token_urlsafe(24))
+            self.home.mkdir(parents=True, exist_ok=True)
+            self.state_file.unlink(missing_ok=True)
+            descriptor = os.open(self.state_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                json.dump(state, handle)
+        return state
+
     def _port(self) -> int:
-        if self.state_file.exists():
-            return int(json.loads(self.state_file.read_text())["port"])
-        port = _free_port()
-        self.state_file.write_text(json.dumps({"port": port}))
-        return port
+        return int(self._state()["port"])
 
     def url(self) -> str:
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{self._port()}/{DATABASE}"
+        password = self._state().get("password")
+        login = f"{SUPERUSER}:{password}" if password else SUPERUSER
+        return f"postgresql://{login}@127.0.0.1:{self._port()}/{DATABASE}"
+
+    def display_url(self) -> str:
+        """The URL with its password masked, for messages and logs."""
+        return f"postgresql://{SUPERUSER}:***@127.0.0.1:{self._port()}/{DATABASE}"
+
+    def _password_file(self) -> Path:
+        """The password for initdb, readable by the server's user only; removed after use."""
+        path = self.home / "initdb.pw"
+        path.unlink(missing_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(str(self._state()["password"]))
+        if _running_as_root():
+            shutil.chown(path, SERVICE_USER, SERVICE_USER)
+        return path
 
     def _run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
         command = [str(_bin_dir() / args[0]), *args[1:]]
@@ -141,10 +175,15 @@ class PrivatePostgres:
         self._prepare_permissions()
         if not self.initialised():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            done = self._run([
-                "initdb", "-D", str(self.data_dir), "-U", SUPERUSER, "--auth=trust",
-                "--encoding=UTF8", "--locale=C", "--no-instructions",
-            ])
+            password_file = self._password_file()
+            try:
+                done = self._run([
+                    "initdb", "-D", str(self.data_dir), "-U", SUPERUSER,
+                    "--auth=scram-sha-256", f"--pwfile={password_file}",
+                    "--encoding=UTF8", "--locale=C", "--no-instructions",
+                ])
+            finally:
+                password_file.unlink(missing_ok=True)
             if done.returncode != 0:
                 raise PrivatePostgresError(f"initdb failed:\n{done.stdout}\n{done.stderr}")
         if not self.is_running():
