@@ -3,7 +3,7 @@
 Used by the sensors and by `ordersight demo`, so both send exactly the same messages.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,10 @@ def _rows(details: dict[str, Any]) -> tuple[DiffRow, ...]:
 
 
 def check_states(
-    evaluations: Iterable[AssetCheckEvaluation], *, link: str | None
+    evaluations: Iterable[AssetCheckEvaluation],
+    *,
+    link: str | None,
+    diff_link: Callable[[Path], str | None] | None = None,
 ) -> list[IncidentState]:
     """One incident state per check evaluated in a run (the last evaluation of each wins)."""
     latest: dict[str, AssetCheckEvaluation] = {}
@@ -67,7 +70,7 @@ def check_states(
         rows = _rows(details)
         severity = "warning" if evaluation.severity.value == "WARN" else "critical"
         summary = str(values.get("summary") or f"check {evaluation.check_name} failed")
-        diff_file = values.get("diff_file")
+        diff_file = Path(values["diff_file"]) if values.get("diff_file") else None
         states.append(
             IncidentState(
                 dedup_key=key,
@@ -78,7 +81,8 @@ def check_states(
                 figures=_figures(details),
                 rows=rows,
                 total_rows=int(details.get("diff_rows") or len(rows)),
-                diff_file=Path(diff_file) if diff_file else None,
+                diff_file=diff_file,
+                diff_url=diff_link(diff_file) if diff_link and diff_file else None,
                 link=link,
             )
         )
@@ -104,7 +108,9 @@ def alert_after_run(
     """After a successful run: alert on checks that started or stopped failing, on a job that
     recovered, and on board items newly escalated to IT. Returns the alerts sent."""
     link = channels.run_link(run_id)
-    states = check_states(run_check_evaluations(instance, run_id), link=link)
+    states = check_states(
+        run_check_evaluations(instance, run_id), link=link, diff_link=channels.diff_link
+    )
     states.append(IncidentState(dedup_key=f"run:{job_name}", healthy=True,
                                 title=f"job {job_name} failed", link=link))
     with warehouse.connect() as conn:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 from dagster import ConfigurableResource, EnvVar
@@ -50,6 +51,7 @@ class AlertChannelsResource(ConfigurableResource):
     slack_channel_env: str = "ORDERSIGHT_SLACK_CHANNEL"
     slack_base_url: str = "https://slack.com/api/"
     dagster_url_env: str = "ORDERSIGHT_DAGSTER_URL"
+    diff_base_url_env: str = "ORDERSIGHT_DIFF_BASE_URL"
     outbox_path: str = ""
 
     def senders(self) -> list[AlertSender]:
@@ -74,6 +76,11 @@ class AlertChannelsResource(ConfigurableResource):
         path = self.outbox().parent / "diffs"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def diff_link(self, diff_file: Path) -> str | None:
+        """The diff file's URL where `diff_dir()` is published (ORDERSIGHT_DIFF_BASE_URL)."""
+        base = EnvVar(self.diff_base_url_env).get_value()
+        return f"{base.rstrip('/')}/{quote(diff_file.name)}" if base else None
 
     def run_link(self, run_id: str) -> str:
         base = EnvVar(self.dagster_url_env).get_value() or "http://127.0.0.1:3000"

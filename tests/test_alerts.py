@@ -16,6 +16,7 @@ import pytest
 from dagster import AssetCheckEvaluation, AssetCheckSeverity, AssetKey, MetadataValue
 
 from orchestration.alerting import check_states
+from orchestration.resources import AlertChannelsResource
 from ordersight.alerts import (
     Alert,
     DiffRow,
@@ -26,6 +27,7 @@ from ordersight.alerts import (
     render_text,
 )
 from ordersight.alerts.feishu import MAX_BODY_BYTES, encode_body
+from ordersight.alerts.feishu_card import build_card
 from ordersight.alerts.incidents import incident_alerts
 from ordersight.alerts.rate_limit import SlidingWindowLimiter
 from tests.fakes.clock import SteppingClock
@@ -445,7 +447,7 @@ def test_only_failed_channels_are_written_to_the_outbox(
 
 
 def test_a_failed_drift_check_becomes_one_incident_counting_every_diff_row(
-    fresh_db_url: str,
+    fresh_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     top = [
         {"unified_key": f"JD20261001{i:05d}", "platform": "JD", "native_order_id": str(i),
@@ -459,13 +461,17 @@ def test_a_failed_drift_check_becomes_one_incident_counting_every_diff_row(
         severity=AssetCheckSeverity.ERROR,
         metadata={
             "summary": MetadataValue.text("3 windows over 0.3 %"),
+            "diff_file": MetadataValue.path("/srv/ordersight/diffs/reconciliation-diff-1.csv"),
             "details": MetadataValue.json(
                 {"offending_windows": 3, "differing_orders": 70, "diff_rows": 75,
                  "top_orders": top}
             ),
         },
     )
-    (state,) = check_states([evaluation], link=LINK)
+    monkeypatch.setenv("ORDERSIGHT_DIFF_BASE_URL", "https://files.example/ordersight/diffs/")
+    (state,) = check_states([evaluation], link=LINK,
+                            diff_link=AlertChannelsResource().diff_link)
+    assert state.diff_url == "https://files.example/ordersight/diffs/reconciliation-diff-1.csv"
     assert state.dedup_key == "check:marts/fct_reconciliation_windows:drift_within_threshold"
     assert not state.healthy
     assert (len(state.rows), state.total_rows) == (20, 75)
@@ -474,3 +480,5 @@ def test_a_failed_drift_check_becomes_one_incident_counting_every_diff_row(
         assert incident_alerts(conn, [state]) == [], "still failing: no second message"
     assert alert.kind == "firing"
     assert "and 55 more differing orders" in render_text(alert)
+    card = json.dumps(build_card(alert, len(alert.rows)))
+    assert state.diff_url in card and LINK in card, "both buttons: the run and the full diff"

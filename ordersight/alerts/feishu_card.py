@@ -14,6 +14,7 @@ FIRING_TEMPLATES = {"critical": "red", "warning": "orange", "info": "blue"}
 KIND_TEMPLATES = {"recovered": "green", "escalation": "purple"}
 
 LINK_BUTTON_TEXT = "Open in Dagster"
+DIFF_BUTTON_TEXT = "Full diff (CSV)"
 
 
 def card_template(alert: Alert) -> str:
@@ -87,14 +88,17 @@ def build_card(alert: Alert, shown_rows: int, trim: Trim | None = None) -> dict[
     if hidden > 0:
         elements.append(_md(f"**{more_line(hidden)}**"))
 
-    if alert.link and (trim.other is None or len(alert.link) <= trim.other):
-        button = {
-            "tag": "button",
-            "text": {"tag": "plain_text", "content": LINK_BUTTON_TEXT},
-            "type": "primary",
-            "url": alert.link,
-        }
-        elements.append({"tag": "action", "actions": [button]})
+    buttons = [
+        {"tag": "button", "text": {"tag": "plain_text", "content": text}, "type": kind,
+         "url": url}
+        for text, kind, url in (
+            (LINK_BUTTON_TEXT, "primary", alert.link),
+            (DIFF_BUTTON_TEXT, "default", alert.diff_url),
+        )
+        if url and (trim.other is None or len(url) <= trim.other)
+    ]
+    if buttons:
+        elements.append({"tag": "action", "actions": buttons})
 
     notes = [f"Incident: {_cut(alert.dedup_key, trim.other)}", alert.created_at.isoformat()]
     if alert.diff_file is not None:

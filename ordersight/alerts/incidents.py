@@ -30,6 +30,7 @@ class IncidentState:
     rows: tuple[DiffRow, ...] = ()
     total_rows: int = 0
     diff_file: Path | None = None
+    diff_url: str | None = None
     link: str | None = None
     extra: dict = field(default_factory=dict)
 
@@ -101,6 +102,7 @@ def _alert(state: IncidentState, kind: str, severity: str) -> Alert:
         total_rows=state.total_rows if kind == "firing" else 0,
         link=state.link,
         diff_file=state.diff_file if kind == "firing" else None,
+        diff_url=state.diff_url if kind == "firing" else None,
     )
 
 

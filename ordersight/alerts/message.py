@@ -56,6 +56,7 @@ class Alert:
     total_rows: int = 0
     link: str | None = None
     diff_file: Path | None = None
+    diff_url: str | None = None  # where readers can download `diff_file`, when published
     created_at: datetime = field(default_factory=_utc_now)
 
     def __post_init__(self) -> None:
@@ -91,5 +92,6 @@ class Alert:
             "total_rows": self.total_rows,
             "link": self.link,
             "diff_file": str(self.diff_file) if self.diff_file is not None else None,
+            "diff_url": self.diff_url,
             "created_at": self.created_at.isoformat(),
         }

@@ -53,6 +53,8 @@ def render_text(alert: Alert, *, max_rows: int = 20) -> str:
         lines.append(more_line(hidden))
     if alert.link:
         lines.append(f"Details: {alert.link}")
-    if alert.diff_file is not None:
+    if alert.diff_url:
+        lines.append(f"Full diff: {alert.diff_url}")
+    elif alert.diff_file is not None:
         lines.append(f"Full diff: {alert.diff_file}")
     return "\n".join(line for line in lines if line)
