@@ -11,7 +11,7 @@ from dagster import AssetCheckEvaluation, DagsterEventType, DagsterInstance
 
 from orchestration.resources import AlertChannelsResource, WarehouseResource
 from ordersight.alerts import Alert, DeliveryResult, DiffRow, dispatch
-from ordersight.alerts.incidents import IncidentState, escalation_alert, incident_alerts
+from ordersight.alerts.incidents import IncidentState, escalation_alerts, incident_alerts
 
 MAX_ROWS = 50
 
@@ -114,10 +114,7 @@ def alert_after_run(
     states.append(IncidentState(dedup_key=f"run:{job_name}", healthy=True,
                                 title=f"job {job_name} failed", link=link))
     with warehouse.connect() as conn:
-        alerts = incident_alerts(conn, states)
-        escalation = escalation_alert(conn, link=link)
-    if escalation is not None:
-        alerts.append(escalation)
+        alerts = incident_alerts(conn, states) + escalation_alerts(conn, link=link)
     _send_all(alerts, channels)
     return alerts
 

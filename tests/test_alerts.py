@@ -28,7 +28,7 @@ from ordersight.alerts import (
 )
 from ordersight.alerts.feishu import MAX_BODY_BYTES, encode_body
 from ordersight.alerts.feishu_card import build_card
-from ordersight.alerts.incidents import incident_alerts
+from ordersight.alerts.incidents import escalation_alerts, incident_alerts
 from ordersight.alerts.rate_limit import SlidingWindowLimiter
 from tests.fakes.clock import SteppingClock
 from tests.fakes.feishu_server import FakeFeishuBot
@@ -482,3 +482,32 @@ def test_a_failed_drift_check_becomes_one_incident_counting_every_diff_row(
     assert "and 55 more differing orders" in render_text(alert)
     card = json.dumps(build_card(alert, len(alert.rows)))
     assert state.diff_url in card and LINK in card, "both buttons: the run and the full diff"
+
+
+BOARD_DDL = """
+create schema marts;
+create table marts.fct_reconciliation_board (
+    item_key text, unified_key text, platform text, native_order_id text, issues text,
+    reason_code text, detail text, red_since timestamptz, escalated boolean
+);
+insert into marts.fct_reconciliation_board values
+    ('JD2026100100007', 'JD2026100100007', 'JD', '7', 'missing_in_erp', 'erp_not_received',
+     'no U8 sales order', now() - interval '3 hours', true),
+    ('JD2026100100008', 'JD2026100100008', 'JD', '8', 'missing_in_erp', 'erp_not_received',
+     'no U8 sales order', now() - interval '1 hour', false);
+"""
+
+
+def test_escalated_items_are_announced_once_and_again_when_they_clear(fresh_db_url: str) -> None:
+    with psycopg.connect(fresh_db_url) as conn:
+        conn.execute(BOARD_DDL)
+        (escalation,) = escalation_alerts(conn, link=LINK)
+        assert escalation.kind == "escalation"
+        assert [row.unified_key for row in escalation.rows] == ["JD2026100100007"]
+        assert escalation_alerts(conn, link=LINK) == [], "announced once"
+
+        conn.execute("update marts.fct_reconciliation_board set escalated = false")
+        (cleared,) = escalation_alerts(conn, link=LINK)
+        assert (cleared.kind, cleared.severity) == ("recovered", "info")
+        assert "JD2026100100007" in cleared.summary
+        assert escalation_alerts(conn, link=LINK) == []

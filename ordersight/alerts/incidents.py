@@ -120,16 +120,16 @@ ESCALATED_ITEMS_SQL = """
 """
 
 
-def escalation_alert(
+def escalation_alerts(
     conn: psycopg.Connection, *, link: str | None = None, max_rows: int = 50
-) -> Alert | None:
-    """One message for the board items newly escalated to IT (red > 2 h); None if there are none.
+) -> list[Alert]:
+    """Messages about board items escalated to IT (red > 2 h): one for the items escalated since
+    the last call, one for the escalated items that are no longer (turned yellow or green).
 
-    Each item is an incident of its own: it is announced once, and closed when it is no longer
-    escalated (turned yellow or green).
+    Each item is an incident of its own: announced once, and closed when it clears.
     """
     ensure_incident_table(conn)
-    conn.execute(
+    cleared = [key.removeprefix("escalation:") for (key,) in conn.execute(
         """
         update reports.alert_incidents i set resolved_at = now()
         where i.dedup_key like 'escalation:%%' and i.resolved_at is null
@@ -137,12 +137,14 @@ def escalation_alert(
               select 1 from marts.fct_reconciliation_board b
               where 'escalation:' || b.item_key = i.dedup_key and b.escalated
           )
+        returning i.dedup_key
         """
-    )
+    ).fetchall()]
+    alerts = [_cleared_alert(sorted(cleared), link)] if cleared else []
     items = conn.execute(ESCALATED_ITEMS_SQL).fetchall()
     if not items:
         conn.commit()
-        return None
+        return alerts
     with conn.cursor() as cur:
         cur.executemany(
             "insert into reports.alert_incidents (dedup_key, title) values (%s, %s) "
@@ -153,7 +155,7 @@ def escalation_alert(
     conn.commit()
     oldest = items[0][7]
     digest = hashlib.sha256("|".join(item[0] for item in items).encode()).hexdigest()[:12]
-    return Alert(
+    return [*alerts, Alert(
         dedup_key=f"board-escalation:{digest}",
         kind="escalation",
         severity="critical",
@@ -174,5 +176,20 @@ def escalation_alert(
             for item in items[:max_rows]
         ),
         total_rows=len(items),
+        link=link,
+    )]
+
+
+def _cleared_alert(item_keys: list[str], link: str | None) -> Alert:
+    digest = hashlib.sha256("|".join(item_keys).encode()).hexdigest()[:12]
+    shown = ", ".join(item_keys[:20]) + (f" and {len(item_keys) - 20} more"
+                                         if len(item_keys) > 20 else "")
+    return Alert(
+        dedup_key=f"board-escalation:{digest}",
+        kind="recovered",
+        severity="info",
+        title=f"{len(item_keys)} escalated reconciliation item(s) no longer red",
+        summary=f"Matched or handed to a person since they were escalated to IT: {shown}.",
+        figures=(("cleared items", str(len(item_keys))),),
         link=link,
     )
