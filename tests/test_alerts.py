@@ -26,6 +26,7 @@ from ordersight.alerts import (
     read_outbox,
     render_text,
 )
+from ordersight.alerts.diff_file import write_diff_csv
 from ordersight.alerts.feishu import MAX_BODY_BYTES, encode_body
 from ordersight.alerts.feishu_card import build_card
 from ordersight.alerts.incidents import escalation_alerts, incident_alerts
@@ -511,3 +512,22 @@ def test_escalated_items_are_announced_once_and_again_when_they_clear(fresh_db_u
         assert (cleared.kind, cleared.severity) == ("recovered", "info")
         assert "JD2026100100007" in cleared.summary
         assert escalation_alerts(conn, link=LINK) == []
+
+
+def test_diff_files_are_written_whole_and_old_ones_pruned(fresh_db_url: str, tmp_path) -> None:
+    for day in range(1, 6):
+        (tmp_path / f"reconciliation-diff-2026100{day}T000000Z.csv").write_text("old\n")
+    with psycopg.connect(fresh_db_url) as conn:
+        conn.execute("""
+            create schema marts;
+            create table marts.fct_reconciliation_diffs as
+            select 'JD20261001' || lpad(g::text, 5, '0') as unified_key, 'JD' as platform,
+                   g::text as native_order_id, 'U8' as source_system,
+                   'missing_in_erp' as issue, 'erp_not_received' as reason_code,
+                   'no U8 sales order' as detail, now() as window_start
+            from generate_series(1, 120) as g""")
+        path = write_diff_csv(conn, tmp_path, label="reconciliation-diff", keep=3)
+    assert path.read_text().count("\n") == 121, "header and every diff row"
+    kept = sorted(p.name for p in tmp_path.glob("reconciliation-diff-*.csv"))
+    assert len(kept) == 3 and path.name in kept
+    assert "reconciliation-diff-20261005T000000Z.csv" in kept

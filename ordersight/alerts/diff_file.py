@@ -13,8 +13,17 @@ DIFF_COLUMNS = (
 )
 
 
-def write_diff_csv(conn: psycopg.Connection, directory: Path, *, label: str = "diff") -> Path:
-    """Export every differing order to `<directory>/<label>-<UTC time>.csv` and return the path."""
+#: Diff files kept per label: two days of 30-minute cycles; older ones are removed.
+KEEP_FILES = 96
+
+
+def write_diff_csv(
+    conn: psycopg.Connection, directory: Path, *, label: str = "diff", keep: int = KEEP_FILES
+) -> Path:
+    """Export every differing order to `<directory>/<label>-<UTC time>.csv` and return the path.
+
+    Only the newest `keep` files of the label stay in `directory`.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = directory / f"{label}-{stamp}.csv"
@@ -27,4 +36,6 @@ def write_diff_csv(conn: psycopg.Connection, directory: Path, *, label: str = "d
         with cur.copy(query) as copy:
             for block in copy:
                 out.write(block)
+    for old in sorted(directory.glob(f"{label}-*.csv"), reverse=True)[keep:]:
+        old.unlink(missing_ok=True)
     return path
