@@ -13,7 +13,7 @@ from orchestration.assets.dbt import dbt_project, dbt_staging, dbt_warehouse
 from orchestration.assets.ingest import simulated_merchant
 from orchestration.assets.keys import order_keys
 from orchestration.resources import WarehouseResource
-from ordersight.dbt_cli import dbt_executable
+from ordersight.dbt_cli import dbt_executable, run_dbt
 
 ASSETS = [simulated_merchant, dbt_staging, order_keys, dbt_warehouse]
 SIMULATION = {"seed": 11, "orders_per_day": 160, "days": 4}
@@ -158,12 +158,73 @@ def test_state_history_moves_forward_to_the_final_state(built) -> None:
     assert bad == []
 
 
+def test_state_history_starts_at_created_and_chains(built) -> None:
+    url, _ = built
+    bad_starts = rows(
+        url,
+        """
+        select o.unified_key, h.from_state, h.to_state, h.transitioned_at, o.created_at,
+               h.is_inferred
+        from marts.fct_orders o
+        left join marts.fct_order_state_history h
+          on h.unified_key = o.unified_key and h.transition_seq = 1
+        where h.unified_key is null or h.from_state is not null or h.to_state <> 'created'
+           or (h.is_inferred and h.transitioned_at <> o.created_at)
+        """,
+    )
+    assert bad_starts == []
+    broken_links = rows(
+        url,
+        """
+        select h.unified_key, h.transition_seq, h.from_state, previous.to_state
+        from marts.fct_order_state_history h
+        left join marts.fct_order_state_history previous
+          on previous.unified_key = h.unified_key
+         and previous.transition_seq = h.transition_seq - 1
+        where h.transition_seq > 1
+          and (previous.to_state is null or h.from_state is distinct from previous.to_state
+               or h.is_inferred)
+        """,
+    )
+    assert broken_links == []
+    inferred, first_seen_paid = rows(
+        url,
+        """
+        select count(*) filter (where is_inferred),
+               count(*) filter (where transition_seq = 2 and from_state = 'created'
+                                and not is_inferred)
+        from marts.fct_order_state_history
+        """,
+    )[0]
+    # orders first seen already paid (most of them: payment follows creation within minutes)
+    assert inferred > 0
+    assert inferred <= first_seen_paid
+
+
+def test_jd_stock_out_without_payment_time_is_created(built) -> None:
+    url, _ = built
+    by_payment = dict(
+        rows(
+            url,
+            """
+            select paid_at is not null, array_agg(distinct state order by state)
+            from intermediate.int_orders__unified
+            where platform = 'JD' and native_status = 'WAIT_SELLER_STOCK_OUT'
+            group by 1
+            """,
+        )
+    )
+    assert by_payment == {False: ["created"], True: ["paid"]}
+
+
 def test_dbt_tests_run_as_asset_checks(built) -> None:
     url, result = built
     evaluations = result.get_asset_check_evaluations()
     by_name = {e.check_name: e for e in evaluations}
-    assert "unique_fct_orders_unified_key" in by_name
-    assert by_name["unique_fct_orders_unified_key"].passed
+    for check in ("unique_fct_orders_unified_key", "assert_every_staged_order_is_in_fct_orders",
+                  "assert_state_history_starts_at_created"):
+        assert check in by_name, sorted(by_name)
+        assert by_name[check].passed, check
     failed = {e.check_name for e in evaluations if not e.passed}
     junk, unknown_statuses = rows(
         url,
@@ -187,3 +248,24 @@ def test_rerun_gives_the_same_marts(built) -> None:
     assert _materialize(url).success
     assert rows(url, FINGERPRINT_SQL)[0][0] == before
     assert rows(url, "select count(*) from raw.taobao_trades")[0][0] == raw_before
+
+
+def test_an_order_without_a_unified_key_fails_the_build_checks(built) -> None:
+    # runs last: it breaks the module's warehouse on purpose
+    url, _ = built
+    with psycopg.connect(url) as conn:
+        platform, native_id = conn.execute(
+            "delete from keys.order_keys where unified_key = "
+            "(select min(unified_key) from keys.order_keys) returning platform, native_id"
+        ).fetchone()
+    run_dbt(url, "run", "--select", "int_orders__unified fct_orders")
+    done = run_dbt(url, "test", "--select", "assert_every_staged_order_is_in_fct_orders",
+                   check=False)
+    assert done.returncode != 0
+    assert "FAIL 1 assert_every_staged_order_is_in_fct_orders" in done.stdout, done.stdout[-3000:]
+    with psycopg.connect(url) as conn:
+        (left,) = conn.execute(
+            "select count(*) from marts.fct_orders where platform = %s and native_order_id = %s",
+            (platform, native_id),
+        ).fetchone()
+    assert left == 0, "the order lost its key, so it vanished from fct_orders"

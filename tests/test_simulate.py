@@ -311,7 +311,10 @@ def test_jd_payloads(medium: Run) -> None:
         styles[p["modified"].endswith("+0800")] += 1
         modified = jd_time(p["modified"])
         assert modified <= record.emitted_at < modified + timedelta(seconds=1)
-        assert p["paymentConfirmTime"] != "0001-01-01 00:00:00"  # JD lists paid orders only
+        if p["paymentConfirmTime"] == JD_NOT_PAID:  # cash on delivery, not paid yet
+            assert (p["orderState"], p["payType"]) == ("WAIT_SELLER_STOCK_OUT", "1-货到付款")
+        else:
+            assert p["payType"] == "4-在线支付"
         assert fen(p["orderPayment"]) == fen(p["orderTotalPrice"]) + fen(p["freightPrice"])
         assert fen(p["refundAmount"]) <= fen(p["orderPayment"])
         assert (fen(p["refundAmount"]) > 0) == (p["afsStatus"] == "COMPLETED")
@@ -415,8 +418,9 @@ TAOBAO_STAGE = {
     "TRADE_FINISHED": "completed",
     "TRADE_CLOSED": "created",
 }
+JD_NOT_PAID = "0001-01-01 00:00:00"
 JD_STAGE = {
-    "WAIT_SELLER_STOCK_OUT": "paid",
+    "WAIT_SELLER_STOCK_OUT": "paid",  # created while paymentConfirmTime is the not-paid sentinel
     "WAIT_SELLER_DELIVERY": "picking",
     "WAIT_GOODS_RECEIVE_CONFIRM": "shipped",
     "FINISHED_L": "completed",
@@ -437,6 +441,8 @@ def _reference_model(source: str, versions: list[dict]) -> dict:
             stage = TAOBAO_STAGE[p["status"]]
         elif source == "jd":
             stage = JD_STAGE[p["orderState"]]
+            if stage == "paid" and p["paymentConfirmTime"] == JD_NOT_PAID:
+                stage = "created"
         elif source == "pdd":
             stage = PDD_STAGE[(p["order_status"], p["confirm_status"])]
         else:
@@ -451,7 +457,7 @@ def _reference_model(source: str, versions: list[dict]) -> dict:
         cancelled = last["status"] in ("TRADE_CLOSED_BY_TAOBAO", "TRADE_CLOSED")
         refund_only = False
     elif source == "jd":
-        paid = True
+        paid = last["paymentConfirmTime"] != JD_NOT_PAID
         payment, refund = fen(last["orderPayment"]), fen(last["refundAmount"])
         refunded = last["afsStatus"] == "COMPLETED"
         cancelled = last["orderState"] == "TRADE_CANCELED"
@@ -524,7 +530,12 @@ def test_stage_mix_is_realistic(medium: Run) -> None:
     assert 0.03 < shares["created"] / n < 0.07  # unpaid and cancelled before payment
     assert 0.02 < shares["picking"] / n < 0.07
     assert not any(o.platform == "PDD" and o.expected_state == "picking" for o in medium.regular)
-    assert not any(o.platform == "JD" and o.payment_fen == 0 for o in medium.regular)
+    jd_unpaid = [o for o in medium.regular if o.platform == "JD" and o.payment_fen == 0]
+    jd = [o for o in medium.regular if o.platform == "JD"]
+    assert 0.01 < len(jd_unpaid) / len(jd) < 0.04  # cash on delivery, not paid yet
+    for o in jd_unpaid:
+        assert o.expected_state == "created" and not o.expected_is_cancelled
+        assert not o.expected_in_erp and not o.expected_in_ledger
     cancelled_unpaid = [o for o in medium.regular if o.expected_is_cancelled and o.payment_fen == 0]
     assert 0.01 < len(cancelled_unpaid) / n < 0.03
 

@@ -7,6 +7,7 @@ landing code, then the real dbt staging models are built on a real Postgres.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ import pytest
 
 from ingest.load import land_records
 from ordersight.dbt_cli import run_dbt
+from ordersight.paths import DBT_PROJECT_DIR
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ JD_UNPAID = {
     "orderStartTime": "2026-10-01 09:12:44", "modified": "2026-10-01 09:12:44",
     "paymentConfirmTime": "0001-01-01 00:00:00",
 }
+JD_STOCK_OUT_PAID = {
+    **JD_UNPAID, "orderId": "301234567892", "paymentConfirmTime": "2026-10-01 09:13:02",
+}
 PDD_REFUND_ONLY = {
     "order_sn": "261001-123456789012345", "order_status": 3, "confirm_status": 1,
     "refund_status": 4, "after_sales_type": 2, "risk_control_status": 0,
@@ -53,7 +58,8 @@ PDD_REFUND_ONLY = {
     "refund_amount": "168.99", "receiver_phone": "138****1234",
 }
 PDD_HELD = {
-    **PDD_REFUND_ONLY, "order_sn": "261001-123456789012346", "order_status": 1,
+    **{k: v for k, v in PDD_REFUND_ONLY.items() if k != "postage"},  # no post fee: 0
+    "order_sn": "261001-123456789012346", "order_status": 1,
     "refund_status": 1, "after_sales_type": 0, "risk_control_status": 1, "refund_amount": "0.00",
 }
 WECHAT_GIFT = {
@@ -81,6 +87,7 @@ GOOD = [
     p("taobao", "3822001234567890123", TAOBAO),  # delivered twice
     p("jd", "301234567890", JD_MS),
     p("jd", "301234567891", JD_UNPAID),
+    p("jd", "301234567892", JD_STOCK_OUT_PAID),
     p("pdd", PDD_REFUND_ONLY["order_sn"], PDD_REFUND_ONLY),
     p("pdd", PDD_HELD["order_sn"], PDD_HELD),
     p("wechat", WECHAT_GIFT["order_id"], WECHAT_GIFT),
@@ -95,6 +102,11 @@ BAD = [
      "unparseable time: created = 2026-13-45 25:61:00"),
     (p("jd", "3", {**JD_MS, "orderId": "3", "orderPayment": "12,00元"}),
      "unparseable amount: orderPayment = 12,00元"),
+    (p("taobao", "5", {**TAOBAO, "tid": 5, "post_fee": "2,07"}),
+     "unparseable amount: post_fee = 2,07"),
+    (p("wechat", "6", {**WECHAT_GIFT, "order_id": "6", "order_detail": {
+        **WECHAT_GIFT["order_detail"], "price_info": {"order_price": 20007, "freight": "2.07"}}}),
+     "unparseable amount: freight = 2.07"),
     (p("pdd", None, {k: v for k, v in PDD_HELD.items() if k != "order_sn"}),
      "missing field: order_sn"),
     (p("wechat", "4", {**WECHAT_GIFT, "order_id": "4", "create_time": "yesterday"}),
@@ -110,6 +122,11 @@ def staged(module_db_url: str) -> str:
         land_records(conn, [*GOOD, *(payload for payload, _ in BAD)], label="parsing-test")
     run_dbt(module_db_url, "build", "--select", "path:seeds path:models/staging")
     return module_db_url
+
+
+def rows(url: str, sql: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
 
 
 def one(url: str, sql: str, params: tuple | dict = ()) -> tuple:
@@ -159,6 +176,46 @@ def test_jd_milliseconds_and_offset_are_kept_and_unpaid_sentinel_is_null(staged:
     )
     assert paid_at is None, "0001-01-01 00:00:00 is JD's not-paid sentinel"
     assert precision == "second"
+
+
+def test_jd_stock_out_is_paid_only_with_a_payment_time(staged: str) -> None:
+    # WAIT_SELLER_STOCK_OUT also covers cash-on-delivery and pay-later orders (DOMAIN.md §2)
+    states = dict(
+        row[:2] for row in rows(
+            staged,
+            "select native_id, state, paid_at from staging.stg_jd__orders "
+            "where native_status = 'WAIT_SELLER_STOCK_OUT'",
+        )
+    )
+    assert states == {"301234567891": "created", "301234567892": "paid"}
+    paid_at, payment = one(
+        staged,
+        "select paid_at, payment_fen from staging.stg_jd__orders where native_id = '301234567892'",
+    )
+    assert paid_at == datetime(2026, 10, 1, 1, 13, 2, tzinfo=UTC)
+    assert payment == 9990
+
+
+def test_pdd_string_times_are_china_time(staged: str) -> None:
+    created, paid, modified, precision = one(
+        staged,
+        "select created_at, paid_at, modified_at, time_precision from staging.stg_pdd__orders "
+        "where native_id = '261001-123456789012345'",
+    )
+    # "2026-10-01 12:00:00" China time is 04:00 UTC
+    assert created == datetime(2026, 10, 1, 4, 0, tzinfo=UTC)
+    assert paid == datetime(2026, 10, 1, 4, 1, tzinfo=UTC)
+    assert modified == datetime(2026, 10, 5, 0, 0, tzinfo=UTC)
+    assert precision == "second"
+
+
+def test_missing_post_fee_is_zero(staged: str) -> None:
+    (post_fee,) = one(
+        staged,
+        "select post_fee_fen from staging.stg_pdd__orders "
+        "where native_id = '261001-123456789012346'",
+    )
+    assert post_fee == 0
 
 
 def test_pdd_refund_only_and_risk_hold_are_recognised(staged: str) -> None:
@@ -224,7 +281,7 @@ def test_bad_payloads_stay_in_raw_and_are_not_staged(staged: str) -> None:
             )
         }
     assert raw_total == len(GOOD) + len(BAD)
-    assert not staged_ids & {"1", "2", "3", "4", "SO-BAD"}
+    assert not staged_ids & {"1", "2", "3", "4", "5", "6", "SO-BAD"}
 
 
 def test_quarantine_names_each_reason(module_db_url: str, staged: str) -> None:
@@ -239,3 +296,37 @@ def test_unmapped_status_check_fails_while_one_is_present(staged: str) -> None:
     done = run_dbt(staged, "test", "--select", "assert_every_native_status_is_mapped",
                    check=False)
     assert "WARN 1 assert_every_native_status_is_mapped" in done.stdout, done.stdout[-3000:]
+
+
+def test_a_changed_parser_function_takes_effect_on_the_next_run(staged: str) -> None:
+    with psycopg.connect(staged) as conn:
+        conn.execute(
+            "create or replace function staging.try_cn_timestamptz(value text) "
+            "returns timestamptz language sql immutable as 'select null::timestamptz'"
+        )
+    run_dbt(staged, "run", "--select", "stg_taobao__trades")
+    (parsed,) = one(staged, "select staging.try_cn_timestamptz('2026-10-01 08:00:00')")
+    assert parsed == datetime(2026, 10, 1, 0, 0, tzinfo=UTC)
+
+
+def test_concurrent_runs_can_replace_the_parser_function(staged: str) -> None:
+    # the on-run-start hook's SQL, as every dbt invocation sends it (the macro has no Jinja inside)
+    macro = (DBT_PROJECT_DIR / "macros" / "parsing.sql").read_text()
+    hook = macro.split("{% macro create_parsing_functions() %}")[1].split("{% endmacro %}")[0]
+    assert "{{" not in hook and "{%" not in hook
+    errors: list[str] = []
+
+    def run_hook() -> None:
+        with psycopg.connect(staged, autocommit=True) as conn:
+            for _ in range(40):
+                try:
+                    conn.execute(hook)
+                except psycopg.Error as error:
+                    errors.append(str(error))
+
+    threads = [threading.Thread(target=run_hook) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

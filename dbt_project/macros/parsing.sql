@@ -1,30 +1,29 @@
 {#- Safe parsers shared by the staging models: they return null instead of failing the query,
     so a malformed payload is quarantined with a reason instead of breaking the build. -#}
 
+{#- Runs on every dbt invocation (on-run-start), so a changed parser takes effect on the next
+    run. Concurrent runs replacing the same function would fail with "tuple concurrently
+    updated": a transaction-scoped advisory lock lets one session at a time through. -#}
 {% macro create_parsing_functions() %}
-create schema if not exists staging;
 do $fn$
 begin
-    if not exists (
-        select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-        where n.nspname = 'staging' and p.proname = 'try_cn_timestamptz'
-    ) then
-        -- Naive strings are China time; strings with an offset keep it.
-        create function staging.try_cn_timestamptz(value text) returns timestamptz
-        language plpgsql immutable as $body$
-        begin
-            if value is null or value !~ '^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?([+-]\d{2}:?\d{2})?$' then
-                return null;
-            end if;
-            if value ~ '[+-]\d{2}:?\d{2}$' then
-                return value::timestamptz;
-            end if;
-            return value::timestamp at time zone 'Asia/Shanghai';
-        exception when others then
+    perform pg_advisory_xact_lock(hashtext('ordersight.create_parsing_functions'));
+    create schema if not exists staging;
+    -- Naive strings are China time; strings with an offset keep it.
+    create or replace function staging.try_cn_timestamptz(value text) returns timestamptz
+    language plpgsql immutable as $body$
+    begin
+        if value is null or value !~ '^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?([+-]\d{2}:?\d{2})?$' then
             return null;
-        end
-        $body$;
-    end if;
+        end if;
+        if value ~ '[+-]\d{2}:?\d{2}$' then
+            return value::timestamptz;
+        end if;
+        return value::timestamp at time zone 'Asia/Shanghai';
+    exception when others then
+        return null;
+    end
+    $body$;
 end
 $fn$;
 {% endmacro %}

@@ -1,5 +1,9 @@
 {#- Shared by the four platform *_versions models: map native statuses through the seeds, and
-    the standard column list every platform version model ends with. -#}
+    the standard column list every platform version model ends with.
+
+    One rule on top of the seed: a native status that maps to `paid` while the version carries
+    no payment time proves only `created` (JD WAIT_SELLER_STOCK_OUT also covers cash-on-delivery
+    and pay-later orders, DOMAIN.md §2). Later stages are fulfilment facts and stand unpaid. -#}
 
 {% macro map_native_statuses(platform, typed='typed', extra_hold='false') -%}
 status_map as (
@@ -13,7 +17,10 @@ refund_map as (
 mapped as (
     select
         {{ typed }}.*,
-        status_map.state,
+        case
+            when status_map.state = 'paid' and {{ typed }}.paid_at is null then 'created'
+            else status_map.state
+        end as state,
         status_map.is_cancelled as status_is_cancelled,
         status_map.is_on_hold or {{ extra_hold }} as is_on_hold,
         refund_map.refund_phase

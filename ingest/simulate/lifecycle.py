@@ -46,7 +46,10 @@ STAGE_SHARES: tuple[tuple[str, float], ...] = (
     (SHIPPED, 0.30),
     (COMPLETED, 0.47),
 )
-CANCEL_UNPAID_SHARE = 0.02  # closed before payment (not on JD: its API lists paid orders only)
+CANCEL_UNPAID_SHARE = 0.02  # closed before payment (not on JD: its order search has no such state)
+# JD cash-on-delivery / pay-later orders not paid yet: WAIT_SELLER_STOCK_OUT with the not-paid
+# sentinel, which the standard model must read as created, not paid (DOMAIN.md §2)
+JD_COD_UNPAID_SHARE = 0.02
 PICKING_PASS_THROUGH = 0.15  # shipped/completed TB/JD/WX orders that show a picking version
 WECHAT_GIFT_SHARE = 0.01  # WeChat gift orders: pay_time a few seconds before create_time
 JD_MILLIS_SHARE = 0.5  # JD orders whose times carry milliseconds and +0800
@@ -235,6 +238,8 @@ class Planner:
         elif source != "jd" and x < CANCEL_UNPAID_SHARE:
             stage = CREATED
             cancel_unpaid = True
+        elif source == "jd" and x < JD_COD_UNPAID_SHARE:
+            stage = CREATED
         else:
             if source == "jd":
                 stage = self._paid_stages[bisect_right(self._paid_stage_cum, y)]

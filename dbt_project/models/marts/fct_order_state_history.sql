@@ -4,8 +4,8 @@ platform_versions as (
     {{ union_platform_versions(where='parse_error is null') }}
 ),
 
-order_keys as (
-    select * from {{ source('keys', 'order_keys') }}
+orders as (
+    select * from {{ ref('int_orders__unified') }}
 ),
 
 distinct_versions as (
@@ -41,28 +41,77 @@ with_previous as (
     from running
 ),
 
-transitions as (
-    select *
+observed as (
+    select
+        platform,
+        native_id,
+        previous_rank as from_rank,
+        reached_rank as to_rank,
+        modified_at as transitioned_at,
+        raw_id,
+        false as is_inferred
     from with_previous
     where previous_rank is null or reached_rank > previous_rank
 ),
 
+first_seen_past_created as (
+    -- orders whose first version is already paid or further: their creation was never seen
+    select observed.*
+    from observed
+    where from_rank is null and to_rank > 1
+),
+
+inferred_created as (
+    select
+        first_seen_past_created.platform,
+        first_seen_past_created.native_id,
+        null::integer as from_rank,
+        1 as to_rank,
+        orders.created_at as transitioned_at,
+        first_seen_past_created.raw_id,
+        true as is_inferred
+    from first_seen_past_created
+    inner join orders
+        on first_seen_past_created.platform = orders.platform
+        and first_seen_past_created.native_id = orders.native_order_id
+),
+
+observed_after_created as (
+    select
+        platform,
+        native_id,
+        case when from_rank is null and to_rank > 1 then 1 else from_rank end as from_rank,
+        to_rank,
+        transitioned_at,
+        raw_id,
+        is_inferred
+    from observed
+),
+
+transitions as (
+    select * from inferred_created
+    union all
+    select * from observed_after_created
+),
+
 final as (
     select
-        order_keys.unified_key,
+        orders.unified_key,
         transitions.platform,
         transitions.native_id as native_order_id,
-        {{ state_from_rank('transitions.previous_rank') }} as from_state,
-        {{ state_from_rank('transitions.reached_rank') }} as to_state,
-        transitions.modified_at as transitioned_at,
+        {{ state_from_rank('transitions.from_rank') }} as from_state,
+        {{ state_from_rank('transitions.to_rank') }} as to_state,
+        transitions.transitioned_at,
+        -- stages only move forward, so the stage reached orders the transitions
         row_number() over (
-            partition by order_keys.unified_key order by transitions.modified_at, transitions.raw_id
+            partition by orders.unified_key order by transitions.to_rank
         )::integer as transition_seq,
-        transitions.raw_id as source_raw_id
+        transitions.raw_id as source_raw_id,
+        transitions.is_inferred
     from transitions
-    inner join order_keys
-        on transitions.platform = order_keys.platform
-        and transitions.native_id = order_keys.native_id
+    inner join orders
+        on transitions.platform = orders.platform
+        and transitions.native_id = orders.native_order_id
 )
 
 select * from final

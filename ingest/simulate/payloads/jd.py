@@ -6,6 +6,7 @@ from ingest.simulate.formats import china_millis, china_seconds, mask_phone, yua
 from ingest.simulate.ids import NativeIds
 from ingest.simulate.lifecycle import (
     EV_COMPLETED,
+    EV_CREATED,
     EV_PAID,
     EV_PICKING,
     EV_REFUND_REQUESTED,
@@ -16,6 +17,7 @@ from ingest.simulate.lifecycle import (
 )
 
 ORDER_STATE = {
+    EV_CREATED: "WAIT_SELLER_STOCK_OUT",  # cash on delivery: waits for stock-out unpaid
     EV_PAID: "WAIT_SELLER_STOCK_OUT",
     EV_PICKING: "WAIT_SELLER_DELIVERY",
     EV_SHIPPED: "WAIT_GOODS_RECEIVE_CONFIRM",
@@ -23,6 +25,7 @@ ORDER_STATE = {
 }
 FULL_REFUND_STATE = "TRADE_CANCELED"
 NOT_PAID = "0001-01-01 00:00:00"
+PAY_ONLINE, PAY_ON_DELIVERY = "4-在线支付", "1-货到付款"
 
 
 def _millis_offset(ms: int) -> str:
@@ -40,7 +43,7 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
     money = (
         f',"orderTotalPrice":"{goods}","freightPrice":"{yuan(plan.post_fen)}",'
         f'"orderSellerPrice":"{goods}","orderPayment":"{yuan(plan.payment_fen)}",'
-        f'"payType":"4-在线支付","afsStatus":"'
+        f'"payType":"{PAY_ONLINE if plan.pay is not None else PAY_ON_DELIVERY}","afsStatus":"'
     )
     tail = (
         f'","consigneeInfo":{{"fullname":"{plan.buyer}","mobile":"{mask_phone(plan.phone)}",'

@@ -55,6 +55,7 @@ final as (
             ("paid_text is not null and paid_at is null", "'unparseable time: pay_time = ' || paid_text"),
             ("modified_text is not null and modified_at is null", "'unparseable time: modified = ' || modified_text"),
             ("payment_fen is null", "'unparseable amount: payment = ' || coalesce(payment_text, '<missing>')"),
+            ("post_fee_fen is null", "'unparseable amount: post_fee = ' || post_fee_text"),
             ("refund_fen is null", "'unparseable amount: refund_fee = ' || refund_text"),
             ("state is null", "'unknown native status: ' || coalesce(native_status, '<missing>')"),
             ("refund_phase is null", "'unknown native refund status: ' || native_refund_status"),

@@ -74,6 +74,7 @@ final as (
             ("paid_text is not null and paid_at is null", "'unparseable time: pay_time = ' || paid_text"),
             ("modified_text is not null and modified_at is null", "'unparseable time: update_time = ' || modified_text"),
             ("payment_fen is null", "'unparseable amount: order_price = ' || coalesce(payment_text, '<missing>')"),
+            ("post_fee_fen is null", "'unparseable amount: freight = ' || post_fee_text"),
             ("has_bad_refund_amount", "'unparseable amount: aftersale refund_amount'"),
             ("state is null", "'unknown native status: ' || coalesce(native_status, '<missing>')"),
             ("refund_phase is null", "'unknown native refund status: ' || native_refund_status"),
