@@ -252,18 +252,43 @@ def test_red_items_escalate_after_two_hours_and_history_shows_the_fix(recon, tmp
     assert history[-1][0] == color and history[-1][2] is True
 
 
-def test_finance_role_reads_marts_only(recon) -> None:
+def test_finance_role_reads_marts_and_reports_only(recon) -> None:
     url, *_ = recon
+    with psycopg.connect(url) as conn:
+        # a reports table made after the build, as the monthly report makes its own
+        conn.execute("create table reports.finance_probe (month date, orders integer)")
+        conn.execute("insert into reports.finance_probe values ('2026-10-01', 3)")
     finance_url = url.replace("postgresql://ordersight@", "postgresql://ordersight_finance@")
     with psycopg.connect(finance_url) as conn:
         assert conn.execute("select count(*) from marts.fct_reconciliation_board").fetchone()[0] > 0
+        assert conn.execute("select count(*) from marts.fct_orders").fetchone()[0] > 0
+        assert conn.execute("select orders from reports.finance_probe").fetchone() == (3,)
+        assert conn.execute("show default_transaction_read_only").fetchone() == ("on",)
+        conn.rollback()
         for statement in (
             "select count(*) from raw.taobao_trades",
             "select count(*) from staging.stg_taobao__trades",
+            "select count(*) from intermediate.int_orders__unified",
+            "select count(*) from keys.order_keys",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+            conn.rollback()
+        writes = (
             "insert into marts.fct_reconciliation_board (item_key, color, reason_code, escalated)"
             " values ('x', 'red', 'x', false)",
+            "update marts.fct_orders set payment_fen = 0",
             "delete from marts.fct_orders",
-        ):
+            "insert into reports.finance_probe values ('2026-11-01', 1)",
+            "create table public.finance_scratch (x integer)",
+        )
+        for statement in writes:
+            # sessions are read-only by default ...
+            with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+                conn.execute(statement)
+            conn.rollback()
+            # ... and asking for a read-write transaction gives no privilege either
+            conn.execute("set transaction read write")
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
             conn.rollback()
