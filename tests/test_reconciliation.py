@@ -100,19 +100,33 @@ def test_yellow_items_are_holds_and_partial_refunds(recon) -> None:
         "select reason_code, count(*) from marts.fct_reconciliation_board "
         "where color = 'yellow' group by 1",
     ))
-    holds, partials = rows(
+    # orders with no disagreement but that the ERP booked a held order: those need a person
+    holds, holds_booked, partials = rows(
         url,
         "select count(*) filter (where is_on_hold), "
+        "count(*) filter (where is_on_hold and exists ("
+        "select 1 from marts.fct_reconciliation_diffs d where d.unified_key = o.unified_key)), "
         "count(*) filter (where refund_status = 'partial' and not is_on_hold) "
         "from marts.fct_orders o where paid_at is not null and not exists ("
-        "select 1 from marts.fct_reconciliation_diffs d where d.unified_key = o.unified_key)",
+        "select 1 from marts.fct_reconciliation_diffs d where d.unified_key = o.unified_key"
+        " and d.reason_code <> 'hold_booked_as_paid')",
     )[0]
-    assert holds > 0 and partials > 0
-    assert yellow.get("risk_control_hold", 0) == holds
+    assert holds > 0 and holds_booked > 0 and partials > 0
+    assert yellow.get("hold_booked_as_paid", 0) == holds_booked
+    assert yellow.get("risk_control_hold", 0) == holds - holds_booked
     assert yellow.get("partial_refund", 0) == partials
+    misread = rows(
+        url,
+        "select count(*) from marts.fct_reconciliation_diffs d join marts.fct_orders o"
+        " using (unified_key) where d.reason_code = 'hold_booked_as_paid'"
+        " and (d.issue <> 'status_mismatch' or not o.is_on_hold or not o.in_erp)",
+    )[0][0]
+    assert misread == 0
 
 
 def test_platform_windows_agree_and_erp_windows_count_erp_orders(recon) -> None:
+    # the store counts paid success only (no held orders) for every source; the simulated ERP
+    # books every held order it receives, so it has them on top of the store
     url, *_ = recon
     per_source = dict(
         (source, (src, store, drifting))
@@ -127,8 +141,17 @@ def test_platform_windows_agree_and_erp_windows_count_erp_orders(recon) -> None:
         assert source == store and drifting == 0, platform
     erp_orders = rows(url, "select count(*) from staging.stg_u8__sales_orders")[0][0]
     assert per_source["U8"][0] == erp_orders
-    missing = rows(url, "select count(*) from sim.faults where fault = 'missing_in_erp'")[0][0]
-    assert per_source["U8"][1] - per_source["U8"][0] == missing
+    missing, held = rows(
+        url,
+        "select count(*) filter (where fault = 'missing_in_erp'), "
+        "count(*) filter (where fault = 'risk_control_hold') from sim.faults",
+    )[0]
+    assert held > 0
+    assert per_source["U8"][1] - per_source["U8"][0] == missing - held
+    paid_not_held = rows(
+        url, "select count(*) from marts.fct_orders where paid_at is not null and not is_on_hold"
+    )[0][0]
+    assert per_source["U8"][1] == per_source["LEDGER"][1] == paid_not_held
 
 
 def test_drift_check_fails_with_offending_windows_and_orders(recon) -> None:
@@ -229,18 +252,43 @@ def test_red_items_escalate_after_two_hours_and_history_shows_the_fix(recon, tmp
     assert history[-1][0] == color and history[-1][2] is True
 
 
-def test_finance_role_reads_marts_only(recon) -> None:
+def test_finance_role_reads_marts_and_reports_only(recon) -> None:
     url, *_ = recon
+    with psycopg.connect(url) as conn:
+        # a reports table made after the build, as the monthly report makes its own
+        conn.execute("create table reports.finance_probe (month date, orders integer)")
+        conn.execute("insert into reports.finance_probe values ('2026-10-01', 3)")
     finance_url = url.replace("postgresql://ordersight@", "postgresql://ordersight_finance@")
     with psycopg.connect(finance_url) as conn:
         assert conn.execute("select count(*) from marts.fct_reconciliation_board").fetchone()[0] > 0
+        assert conn.execute("select count(*) from marts.fct_orders").fetchone()[0] > 0
+        assert conn.execute("select orders from reports.finance_probe").fetchone() == (3,)
+        assert conn.execute("show default_transaction_read_only").fetchone() == ("on",)
+        conn.rollback()
         for statement in (
             "select count(*) from raw.taobao_trades",
             "select count(*) from staging.stg_taobao__trades",
+            "select count(*) from intermediate.int_orders__unified",
+            "select count(*) from keys.order_keys",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+            conn.rollback()
+        writes = (
             "insert into marts.fct_reconciliation_board (item_key, color, reason_code, escalated)"
             " values ('x', 'red', 'x', false)",
+            "update marts.fct_orders set payment_fen = 0",
             "delete from marts.fct_orders",
-        ):
+            "insert into reports.finance_probe values ('2026-11-01', 1)",
+            "create table public.finance_scratch (x integer)",
+        )
+        for statement in writes:
+            # sessions are read-only by default ...
+            with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+                conn.execute(statement)
+            conn.rollback()
+            # ... and asking for a read-write transaction gives no privilege either
+            conn.execute("set transaction read write")
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
             conn.rollback()

@@ -1,22 +1,45 @@
-{#- Finance reads `marts` and `reports` through a read-only role, and nothing else. -#}
+{#- Finance reads `marts` and `reports` through a read-only role, and nothing else. Managing the
+    role needs CREATEROLE (or being its admin); a build run by a user without it warns and goes
+    on, leaving the role as it is. -#}
 
 {% macro create_finance_role() %}
+{%- set role = var("finance_role") %}
 do $role$
 begin
-    if not exists (select 1 from pg_roles where rolname = '{{ var("finance_role") }}') then
-        create role {{ var("finance_role") }} login nosuperuser nocreatedb nocreaterole;
-    end if;
-exception when duplicate_object then
-    null;  -- created concurrently by another build
+    begin
+        if not exists (select 1 from pg_roles where rolname = '{{ role }}') then
+            create role {{ role }} login nosuperuser nocreatedb nocreaterole;
+        end if;
+    exception when duplicate_object then
+        null;  -- created concurrently by another build
+    end;
+    -- every session of the role is read-only unless it says otherwise ...
+    alter role {{ role }} set default_transaction_read_only = on;
+    -- ... and it cannot create objects: no tables in public, no temporary tables
+    revoke create on schema public from {{ role }};
+    execute format('revoke temporary on database %I from {{ role }}', current_database());
+exception when insufficient_privilege then
+    raise warning 'finance role {{ role }} not created or hardened: %', sqlerrm;
 end
 $role$;
 {% endmacro %}
 
 {% macro grant_finance_access() %}
+{%- set role = var("finance_role") %}
 {%- for schema in ['marts', 'reports'] %}
 create schema if not exists {{ schema }};
-grant usage on schema {{ schema }} to {{ var("finance_role") }};
-grant select on all tables in schema {{ schema }} to {{ var("finance_role") }};
-alter default privileges in schema {{ schema }} grant select on tables to {{ var("finance_role") }};
+do $grant$
+begin
+    if not exists (select 1 from pg_roles where rolname = '{{ role }}') then
+        raise warning 'finance role {{ role }} does not exist: {{ schema }} not granted';
+        return;
+    end if;
+    grant usage on schema {{ schema }} to {{ role }};
+    grant select on all tables in schema {{ schema }} to {{ role }};
+    alter default privileges in schema {{ schema }} grant select on tables to {{ role }};
+exception when insufficient_privilege then
+    raise warning 'finance role {{ role }} not granted {{ schema }}: %', sqlerrm;
+end
+$grant$;
 {%- endfor %}
 {% endmacro %}

@@ -3,14 +3,23 @@
     to_timestamp(floor(extract(epoch from {{ ts }}) / 1800) * 1800)
 {%- endmacro %}
 
-{#- Truncate a time to a named precision (second, minute, day, millisecond). -#}
+{#- Truncate a time to a named precision (second, minute, day, millisecond), in China time:
+    a day is a China-time calendar day whatever the server's TimeZone. -#}
 {% macro at_precision(ts, precision) -%}
     (case {{ precision }}
-        when 'day' then date_trunc('day', {{ ts }})
-        when 'minute' then date_trunc('minute', {{ ts }})
-        when 'second' then date_trunc('second', {{ ts }})
-        else date_trunc('milliseconds', {{ ts }})
+        when 'day' then date_trunc('day', {{ ts }}, 'Asia/Shanghai')
+        when 'minute' then date_trunc('minute', {{ ts }}, 'Asia/Shanghai')
+        when 'second' then date_trunc('second', {{ ts }}, 'Asia/Shanghai')
+        else date_trunc('milliseconds', {{ ts }}, 'Asia/Shanghai')
     end)
+{%- endmacro %}
+
+{#- Whether a booking time falls between the payment and the payment plus the booking lag,
+    both compared at `precision` (the coarser precision of the two sides). -#}
+{% macro booked_within_lag(booked_at, paid_at, precision, lag) -%}
+    ({{ at_precision(booked_at, precision) }}
+        between {{ at_precision(paid_at, precision) }}
+        and {{ at_precision('(' ~ paid_at ~ ' + ' ~ lag ~ ')', precision) }})
 {%- endmacro %}
 
 {#- The coarser of two precisions. -#}

@@ -1,6 +1,7 @@
-{#- The reconciliation board as of this build: one item per paid order (plus ERP orders that
-    reference no known order), coloured green (matched), yellow (needs a person) or red
-    (unmatched). The snapshot `snap_reconciliation_board` keeps its history. -#}
+{#- The reconciliation board as of this build: one item per paid order (plus ERP or ledger
+    records that reference no known order), coloured green (matched), yellow (needs a person) or
+    red (unmatched). A held order the ERP booked as paid stays yellow: risk control decides, a
+    person follows up. The snapshot `snap_reconciliation_board` keeps its history. -#}
 with
 
 orders as (
@@ -14,14 +15,19 @@ diffs as (
 issue_priority as (
     select
         diffs.*,
-        coalesce(unified_key, 'U8:' || platform || ':' || native_order_id) as item_key,
-        case issue
-            when 'status_mismatch' then 1
-            when 'amount_mismatch' then 2
-            when 'missing_in_erp' then 3
-            when 'missing_in_ledger' then 4
-            when 'time_mismatch' then 5
-            when 'duplicate' then 6
+        coalesce(
+            unified_key,
+            case when in_erp then 'U8:' else 'LEDGER:' end || platform || ':' || native_order_id
+        ) as item_key,
+        case
+            -- needs a person, not a fix: never the headline when something else disagrees
+            when reason_code = 'hold_booked_as_paid' then 8
+            when issue = 'status_mismatch' then 1
+            when issue = 'amount_mismatch' then 2
+            when issue = 'missing_in_erp' then 3
+            when issue = 'missing_in_ledger' then 4
+            when issue = 'time_mismatch' then 5
+            when issue = 'duplicate' then 6
             else 7
         end as priority
     from diffs
@@ -37,6 +43,7 @@ diffs_by_item as (
         (array_agg(detail order by priority, reason_code))[1] as primary_detail,
         string_agg(distinct issue, ', ' order by issue) as issues,
         bool_and(issue = 'amount_mismatch') as only_amount_issues,
+        bool_and(reason_code = 'hold_booked_as_paid') as only_hold_issues,
         count(*) as issue_count
     from issue_priority
     group by item_key
@@ -72,6 +79,7 @@ items as (
         diffs_by_item.primary_detail,
         diffs_by_item.issues,
         coalesce(diffs_by_item.only_amount_issues, false) as only_amount_issues,
+        coalesce(diffs_by_item.only_hold_issues, false) as only_hold_issues,
         coalesce(diffs_by_item.issue_count, 0) as issue_count
     from order_items
     full outer join diffs_by_item on order_items.item_key = diffs_by_item.item_key
@@ -81,7 +89,10 @@ coloured as (
     select
         items.*,
         case
-            when issue_count > 0 and not (only_amount_issues and has_pending_refund) then 'red'
+            when issue_count > 0
+                and not (only_amount_issues and has_pending_refund)
+                and not only_hold_issues
+                then 'red'
             when issue_count > 0 or refund_status = 'partial' or is_on_hold or has_pending_refund
                 then 'yellow'
             else 'green'
@@ -98,6 +109,7 @@ final as (
         color,
         case
             when color = 'red' then primary_reason_code
+            when only_hold_issues then 'hold_booked_as_paid'
             when issue_count > 0 then 'pending_refund_explains_amount'
             when is_on_hold then 'risk_control_hold'
             when refund_status = 'partial' then 'partial_refund'

@@ -1,5 +1,9 @@
 {#- 差异明细 (diff detail): one row per (order, disagreement) across the platform, the U8 ERP
-    and the ledger, with the reason code that names the likely root cause. -#}
+    and the ledger, with which of them have the order and the reason code that names the likely
+    root cause. -#}
+{%- set erp_lag = "interval '" ~ var('erp_booking_lag') ~ "'" %}
+{%- set ledger_lag = "interval '" ~ var('ledger_booking_lag') ~ "'" %}
+
 with
 
 orders as (
@@ -10,8 +14,27 @@ erp_orders as (
     select * from {{ ref('stg_u8__sales_orders') }}
 ),
 
+ledger_entries as (
+    select * from {{ ref('stg_ledger__entries') }}
+),
+
 platform_orders as (
     select platform, native_order_id from orders
+),
+
+erp_refs as (
+    select distinct platform, native_order_id from erp_orders
+),
+
+ledger_refs as (
+    -- every order the ledger references, with its entries
+    select
+        platform,
+        native_order_id,
+        min(booked_at) as first_booked_at,
+        string_agg(entry_type || ' ' || native_id, ', ' order by booked_at, native_id) as entries
+    from ledger_entries
+    group by platform, native_order_id
 ),
 
 paid_orders as (
@@ -62,6 +85,19 @@ erp_status_mismatch as (
     where in_erp and erp_is_cancelled is distinct from is_cancelled
 ),
 
+erp_hold_booked_as_paid as (
+    -- risk control holds the funds: not paid success yet, so a live ERP sales order is early
+    select
+        unified_key, platform, native_order_id, 'U8'::text as source_system,
+        'status_mismatch'::text as issue,
+        'hold_booked_as_paid'::text as reason_code,
+        'ERP ' || erp_status || ' books an order risk control holds (funds frozen, not paid success)'
+            as detail,
+        window_start
+    from paid_orders
+    where in_erp and is_on_hold and not erp_is_cancelled
+),
+
 erp_amount_mismatch as (
     select
         unified_key, platform, native_order_id, 'U8'::text as source_system,
@@ -93,61 +129,84 @@ ledger_amount_mismatch as (
     where in_ledger and ledger_settlement_count = 1 and ledger_settled_fen <> paid_fen
 ),
 
+erp_times as (
+    select
+        paid_orders.*,
+        {{ coarser_precision('erp_time_precision', 'time_precision') }} as compared_precision
+    from paid_orders
+    where in_erp
+),
+
 erp_time_mismatch as (
-    -- the ERP books after payment; booking earlier than the payment (at the coarser precision
-    -- of the two sides) is a time error, and one about 8 hours early is a time-zone slip
+    -- the ERP books after the payment, within its booking lag (compared at the coarser precision
+    -- of the two sides); a booking that fits once moved 8 hours either way is a time-zone slip
     select
         unified_key, platform, native_order_id, 'U8'::text as source_system,
         'time_mismatch'::text as issue,
         case
-            when erp_created_at + interval '8 hours'
-                between paid_at - interval '1 minute' and paid_at + interval '1 day'
+            when {{ booked_within_lag("erp_created_at + interval '8 hours'", 'paid_at', 'compared_precision', erp_lag) }}
+                or {{ booked_within_lag("erp_created_at - interval '8 hours'", 'paid_at', 'compared_precision', erp_lag) }}
                 then 'timezone_drift'
             else 'time_differs'
         end as reason_code,
         'ERP created ' || to_char(erp_created_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')
-            || ' before payment ' || to_char(paid_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')
-            || ' (China time)' as detail,
+            || ', paid ' || to_char(paid_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')
+            || ' (China time, by the ' || compared_precision || '): expected within '
+            || '{{ var("erp_booking_lag") }} after payment' as detail,
         window_start
+    from erp_times
+    where not {{ booked_within_lag('erp_created_at', 'paid_at', 'compared_precision', erp_lag) }}
+),
+
+ledger_times as (
+    select
+        paid_orders.*,
+        {{ coarser_precision('ledger_time_precision', 'time_precision') }} as compared_precision
     from paid_orders
-    where in_erp
-        and {{ at_precision('erp_created_at', coarser_precision('erp_time_precision', 'time_precision')) }}
-            < {{ at_precision('paid_at', coarser_precision('erp_time_precision', 'time_precision')) }}
+    where in_ledger
 ),
 
 ledger_time_mismatch as (
+    -- the ledger books the settlement as the payment arrives, within its booking lag
     select
         unified_key, platform, native_order_id, 'LEDGER'::text as source_system,
         'time_mismatch'::text as issue,
         case
-            when abs(extract(epoch from ledger_settled_at - paid_at)) between 7 * 3600 and 9 * 3600
+            when {{ booked_within_lag("ledger_settled_at + interval '8 hours'", 'paid_at', 'compared_precision', ledger_lag) }}
+                or {{ booked_within_lag("ledger_settled_at - interval '8 hours'", 'paid_at', 'compared_precision', ledger_lag) }}
                 then 'timezone_drift'
             else 'time_differs'
         end as reason_code,
         'ledger booked ' || to_char(ledger_settled_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS.MS')
             || ', paid ' || to_char(paid_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')
-            || ' (China time)' as detail,
+            || ' (China time, by the ' || compared_precision || '): expected within '
+            || '{{ var("ledger_booking_lag") }} after payment' as detail,
         window_start
-    from paid_orders
-    where in_ledger
-        and abs(extract(epoch from
-            {{ at_precision('ledger_settled_at', coarser_precision('ledger_time_precision', 'time_precision')) }}
-            - {{ at_precision('paid_at', coarser_precision('ledger_time_precision', 'time_precision')) }}
-        )) > 600
+    from ledger_times
+    where not {{ booked_within_lag('ledger_settled_at', 'paid_at', 'compared_precision', ledger_lag) }}
 ),
 
-duplicates as (
+duplicates_in_erp as (
     select
-        unified_key, platform, native_order_id,
-        case when erp_order_count > 1 then 'U8' else 'LEDGER' end as source_system,
+        unified_key, platform, native_order_id, 'U8'::text as source_system,
         'duplicate'::text as issue,
-        case when erp_order_count > 1 then 'duplicate_in_erp' else 'duplicate_in_ledger' end
-            as reason_code,
-        erp_order_count || ' ERP sales orders, ' || ledger_settlement_count || ' ledger settlements'
-            as detail,
+        'duplicate_in_erp'::text as reason_code,
+        erp_order_count || ' U8 sales orders reference it' as detail,
         window_start
     from paid_orders
-    where erp_order_count > 1 or ledger_settlement_count > 1
+    where erp_order_count > 1
+),
+
+duplicates_in_ledger as (
+    select
+        unified_key, platform, native_order_id, 'LEDGER'::text as source_system,
+        'duplicate'::text as issue,
+        'duplicate_in_ledger'::text as reason_code,
+        ledger_settlement_count || ' ledger settlements, '
+            || {{ fen_text('ledger_settled_fen') }} || ' in all' as detail,
+        window_start
+    from paid_orders
+    where ledger_settlement_count > 1
 ),
 
 extra_in_erp as (
@@ -167,16 +226,55 @@ extra_in_erp as (
     where platform_orders.native_order_id is null
 ),
 
+extra_in_ledger as (
+    select
+        null::text as unified_key,
+        ledger_refs.platform,
+        ledger_refs.native_order_id,
+        'LEDGER'::text as source_system,
+        'extra_in_ledger'::text as issue,
+        'unknown_platform_order'::text as reason_code,
+        'ledger ' || ledger_refs.entries || ' references no known platform order' as detail,
+        {{ recon_window('ledger_refs.first_booked_at') }} as window_start
+    from ledger_refs
+    left join platform_orders
+        on ledger_refs.platform = platform_orders.platform
+        and ledger_refs.native_order_id = platform_orders.native_order_id
+    where platform_orders.native_order_id is null
+),
+
 unioned as (
     select * from missing_in_erp
     union all select * from missing_in_ledger
     union all select * from erp_status_mismatch
+    union all select * from erp_hold_booked_as_paid
     union all select * from erp_amount_mismatch
     union all select * from ledger_amount_mismatch
     union all select * from erp_time_mismatch
     union all select * from ledger_time_mismatch
-    union all select * from duplicates
+    union all select * from duplicates_in_erp
+    union all select * from duplicates_in_ledger
     union all select * from extra_in_erp
+    union all select * from extra_in_ledger
+),
+
+with_presence as (
+    -- which systems have the order at all
+    select
+        unioned.*,
+        platform_orders.native_order_id is not null as in_platform,
+        erp_refs.native_order_id is not null as in_erp,
+        ledger_refs.native_order_id is not null as in_ledger
+    from unioned
+    left join platform_orders
+        on unioned.platform = platform_orders.platform
+        and unioned.native_order_id = platform_orders.native_order_id
+    left join erp_refs
+        on unioned.platform = erp_refs.platform
+        and unioned.native_order_id = erp_refs.native_order_id
+    left join ledger_refs
+        on unioned.platform = ledger_refs.platform
+        and unioned.native_order_id = ledger_refs.native_order_id
 ),
 
 final as (
@@ -187,9 +285,12 @@ final as (
         source_system,
         issue,
         reason_code,
+        in_platform,
+        in_erp,
+        in_ledger,
         detail,
         window_start
-    from unioned
+    from with_presence
 )
 
 select * from final

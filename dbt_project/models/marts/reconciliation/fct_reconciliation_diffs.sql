@@ -12,6 +12,9 @@ final as (
         source_system,
         issue,
         reason_code,
+        in_platform,
+        in_erp,
+        in_ledger,
         detail,
         window_start
     from diffs

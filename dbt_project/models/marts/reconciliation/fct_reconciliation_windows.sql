@@ -1,7 +1,7 @@
 {#- Per 30-minute window (by payment time) and source system: the source's "paid success" count
     and amount against the aggregated store's, and the drift between them. Held (risk-control)
-    orders are not paid success for the platforms or the ledger; the ERP books them, so its
-    comparison counts them. -#}
+    orders are not paid success, so the store never counts them: a source that books a held
+    order as paid (the ERP, typically) drifts by it. -#}
 with
 
 orders as (
@@ -34,14 +34,23 @@ platform_source as (
     group by 1, 2
 ),
 
+paid_success as (
+    -- the store's paid-success orders, the one definition every source is compared against
+    select
+        platform,
+        {{ recon_window('paid_at') }} as window_start,
+        paid_fen
+    from orders
+    where paid_at is not null and not is_on_hold
+),
+
 platform_store as (
     select
         platform as source_system,
-        {{ recon_window('paid_at') }} as window_start,
+        window_start,
         count(*) as paid_count,
         sum(paid_fen) as paid_fen
-    from orders
-    where paid_at is not null and not is_on_hold
+    from paid_success
     group by 1, 2
 ),
 
@@ -62,11 +71,10 @@ erp_source as (
 erp_store as (
     select
         'U8'::text as source_system,
-        {{ recon_window('paid_at') }} as window_start,
+        window_start,
         count(*) as paid_count,
-        sum(payment_fen) as paid_fen
-    from orders
-    where paid_at is not null
+        sum(paid_fen) as paid_fen
+    from paid_success
     group by 1, 2
 ),
 
@@ -86,11 +94,10 @@ ledger_source as (
 ledger_store as (
     select
         'LEDGER'::text as source_system,
-        {{ recon_window('paid_at') }} as window_start,
+        window_start,
         count(*) as paid_count,
         sum(paid_fen) as paid_fen
-    from orders
-    where paid_at is not null and not is_on_hold
+    from paid_success
     group by 1, 2
 ),
 
