@@ -524,10 +524,13 @@ def test_diff_files_are_written_whole_and_old_ones_pruned(fresh_db_url: str, tmp
             select 'JD20261001' || lpad(g::text, 5, '0') as unified_key, 'JD' as platform,
                    g::text as native_order_id, 'U8' as source_system,
                    'missing_in_erp' as issue, 'erp_not_received' as reason_code,
-                   'no U8 sales order' as detail, now() as window_start
+                   'no U8 sales order' as detail, true as in_platform, false as in_erp,
+                   true as in_ledger, now() as window_start
             from generate_series(1, 120) as g""")
         path = write_diff_csv(conn, tmp_path, label="reconciliation-diff", keep=3)
-    assert path.read_text().count("\n") == 121, "header and every diff row"
+    lines = path.read_text().splitlines()
+    assert len(lines) == 121, "header and every diff row"
+    assert lines[0].split(",")[7:10] == ["in_platform", "in_erp", "in_ledger"]
     kept = sorted(p.name for p in tmp_path.glob("reconciliation-diff-*.csv"))
     assert len(kept) == 3 and path.name in kept
     assert "reconciliation-diff-20261005T000000Z.csv" in kept

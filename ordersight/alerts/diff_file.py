@@ -9,7 +9,7 @@ import psycopg
 
 DIFF_COLUMNS = (
     "unified_key, platform, native_order_id, source_system, issue, reason_code, detail, "
-    "window_start"
+    "in_platform, in_erp, in_ledger, window_start"
 )
 
 
