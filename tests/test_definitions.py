@@ -13,6 +13,7 @@ from dagster import (
     instance_for_test,
 )
 
+from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
 from orchestration.assets.ingest import MerchantConfig
 from orchestration.assets.reports import MONTHLY_REPORT_KEY
 from orchestration.dbt_translator import node_layer
@@ -144,3 +145,8 @@ def test_month_to_report_crosses_the_year_in_china_time() -> None:
     assert month_to_report(datetime(2027, 1, 1, 6, tzinfo=CHINA)) == "2026-12-01"
     # 2026-10-31 17:00 UTC is already 1 November in China
     assert month_to_report(datetime(2026, 10, 31, 17, tzinfo=UTC)) == "2026-10-01"
+
+
+def test_dbt_build_args() -> None:
+    assert dbt_build_args(DbtBuildConfig()) == ["build"]
+    assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == ["build", "--full-refresh"]

@@ -3,8 +3,9 @@ seeds + staging (which the key allocation reads), then intermediate + marts (whi
 """
 
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, Config
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from pydantic import Field
 
 from orchestration.dbt_translator import LayerTranslator
 from orchestration.resources import WarehouseResource
@@ -17,6 +18,20 @@ BEFORE_KEYS = "path:seeds path:models/staging"
 TRANSLATOR = LayerTranslator()
 
 
+class DbtBuildConfig(Config):
+    """How to run `dbt build` for these models."""
+
+    full_refresh: bool = Field(
+        False, description="Rebuild incremental models from all of raw, e.g. after an existing "
+        "row of the status_map seed changed (new rows apply without it).",
+    )
+
+
+def dbt_build_args(config: DbtBuildConfig) -> list[str]:
+    """The dbt command line for one build."""
+    return ["build", "--full-refresh"] if config.full_refresh else ["build"]
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -25,10 +40,13 @@ TRANSLATOR = LayerTranslator()
     name="dbt_staging",
 )
 def dbt_staging(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    config: DbtBuildConfig,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
 ):
     with warehouse.dbt_environment():
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(dbt_build_args(config), context=context).stream()
 
 
 @dbt_assets(
@@ -39,7 +57,10 @@ def dbt_staging(
     name="dbt_warehouse",
 )
 def dbt_warehouse(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    config: DbtBuildConfig,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
 ):
     with warehouse.dbt_environment():
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(dbt_build_args(config), context=context).stream()
