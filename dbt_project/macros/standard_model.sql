@@ -3,7 +3,8 @@
 
     One rule on top of the seed: a native status that maps to `paid` while the version carries
     no payment time proves only `created` (JD WAIT_SELLER_STOCK_OUT also covers cash-on-delivery
-    and pay-later orders, DOMAIN.md §2). Later stages are fulfilment facts and stand unpaid. -#}
+    and pay-later orders, DOMAIN.md §2). Later stages are fulfilment facts and stand unpaid.
+    A hold freezes funds that were paid: an unpaid version is never on hold. -#}
 
 {% macro map_native_statuses(platform, typed='typed', extra_hold='false') -%}
 status_map as (
@@ -22,7 +23,8 @@ mapped as (
             else status_map.state
         end as state,
         status_map.is_cancelled as status_is_cancelled,
-        status_map.is_on_hold or {{ extra_hold }} as is_on_hold,
+        (status_map.is_on_hold or {{ extra_hold }}) and {{ typed }}.paid_at is not null
+            as is_on_hold,
         refund_map.refund_phase
     from {{ typed }}
     left join status_map on {{ typed }}.native_status = status_map.native_status

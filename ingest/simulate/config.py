@@ -18,7 +18,7 @@ PLATFORM_NAMES: tuple[str, ...] = tuple(s.name for s in PLATFORM_SOURCES)
 class FaultRates:
     """Per-order probabilities of each fault or notable fact."""
 
-    missing_in_erp: float = 0.01  # paid orders with no U8 sales order at all
+    missing_in_erp: float = 0.01  # paid, not held orders with no U8 sales order at all
     missing_in_ledger: float = 0.008  # paid, not held orders with no ledger settlement
     pdd_refund_only: float = 0.03  # PDD orders that end refund-only (仅退款)
     pdd_refund_only_as_cancelled: float = 0.5  # of those with an ERP record: booked 作废

@@ -285,7 +285,7 @@ class Planner:
         refund_booked_at = last + int(r() * 5_001)
         refund_kind = p.refund_kind
         notable = p.hold or refund_kind != NO_REFUND
-        if miss_erp < rates.missing_in_erp:
+        if miss_erp < rates.missing_in_erp and not p.hold:
             notable = True
         else:
             p.in_erp = True

@@ -53,7 +53,8 @@ missing_in_erp as (
         'paid on the platform, no U8 sales order references it' as detail,
         window_start
     from paid_orders
-    where not in_erp
+    -- held orders are not paid success yet: the ERP need not have them
+    where not in_erp and not is_on_hold
 ),
 
 missing_in_ledger as (
@@ -144,8 +145,10 @@ erp_time_mismatch as (
         unified_key, platform, native_order_id, 'U8'::text as source_system,
         'time_mismatch'::text as issue,
         case
-            when {{ booked_within_lag("erp_created_at + interval '8 hours'", 'paid_at', 'compared_precision', erp_lag) }}
-                or {{ booked_within_lag("erp_created_at - interval '8 hours'", 'paid_at', 'compared_precision', erp_lag) }}
+            -- a date-only side cannot show an 8-hour slip
+            when compared_precision <> 'day'
+                and ({{ booked_within_lag("erp_created_at + interval '8 hours'", 'paid_at', 'compared_precision', erp_lag) }}
+                    or {{ booked_within_lag("erp_created_at - interval '8 hours'", 'paid_at', 'compared_precision', erp_lag) }})
                 then 'timezone_drift'
             else 'time_differs'
         end as reason_code,
@@ -172,8 +175,10 @@ ledger_time_mismatch as (
         unified_key, platform, native_order_id, 'LEDGER'::text as source_system,
         'time_mismatch'::text as issue,
         case
-            when {{ booked_within_lag("ledger_settled_at + interval '8 hours'", 'paid_at', 'compared_precision', ledger_lag) }}
-                or {{ booked_within_lag("ledger_settled_at - interval '8 hours'", 'paid_at', 'compared_precision', ledger_lag) }}
+            -- a date-only side cannot show an 8-hour slip
+            when compared_precision <> 'day'
+                and ({{ booked_within_lag("ledger_settled_at + interval '8 hours'", 'paid_at', 'compared_precision', ledger_lag) }}
+                    or {{ booked_within_lag("ledger_settled_at - interval '8 hours'", 'paid_at', 'compared_precision', ledger_lag) }})
                 then 'timezone_drift'
             else 'time_differs'
         end as reason_code,
