@@ -113,10 +113,11 @@ class PrivatePostgres:
             if not self.initialised():
                 state.setdefault("password", secrets.token_urlsafe(24))
             self.home.mkdir(parents=True, exist_ok=True)
-            self.state_file.unlink(missing_ok=True)
-            descriptor = os.open(self.state_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            draft = self.state_file.with_name(f".{self.state_file.name}.{os.getpid()}")
+            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(descriptor, "w") as handle:
                 json.dump(state, handle)
+            os.replace(draft, self.state_file)
         return state
 
     def _port(self) -> int:
@@ -129,7 +130,8 @@ class PrivatePostgres:
 
     def display_url(self) -> str:
         """The URL with its password masked, for messages and logs."""
-        return f"postgresql://{SUPERUSER}:***@127.0.0.1:{self._port()}/{DATABASE}"
+        login = f"{SUPERUSER}:***" if self._state().get("password") else SUPERUSER
+        return f"postgresql://{login}@127.0.0.1:{self._port()}/{DATABASE}"
 
     def _password_file(self) -> Path:
         """The password for initdb, readable by the server's user only; removed after use."""

@@ -33,8 +33,9 @@ TRUTH_SPECS = [
 ]
 
 
-# Every schema ordersight builds; a new simulation starts them all from nothing.
-WAREHOUSE_SCHEMAS = tuple(LAYERS)
+# Every schema ordersight builds from what landed; a new simulation starts them from nothing.
+# `reports` stays: its alert incidents and monthly reports match Dagster's own records.
+WAREHOUSE_SCHEMAS = tuple(layer for layer in LAYERS if layer != "reports")
 
 
 class MerchantConfig(Config):

@@ -44,16 +44,6 @@ paid_success as (
     where paid_at is not null and not is_on_hold
 ),
 
-platform_store as (
-    select
-        platform as source_system,
-        window_start,
-        count(*) as paid_count,
-        sum(paid_fen) as paid_fen
-    from paid_success
-    group by 1, 2
-),
-
 erp_source as (
     -- each ERP sales order is placed in the window of the payment it books
     select
@@ -65,16 +55,6 @@ erp_source as (
     left join orders
         on erp_orders.platform = orders.platform
         and erp_orders.native_order_id = orders.native_order_id
-    group by 1, 2
-),
-
-erp_store as (
-    select
-        'U8'::text as source_system,
-        window_start,
-        count(*) as paid_count,
-        sum(paid_fen) as paid_fen
-    from paid_success
     group by 1, 2
 ),
 
@@ -91,9 +71,15 @@ ledger_source as (
     group by 1, 2
 ),
 
-ledger_store as (
+sources as (
+    select * from platform_source
+    union all select * from erp_source
+    union all select * from ledger_source
+),
+
+platform_store as (
     select
-        'LEDGER'::text as source_system,
+        platform as source_system,
         window_start,
         count(*) as paid_count,
         sum(paid_fen) as paid_fen
@@ -101,16 +87,21 @@ ledger_store as (
     group by 1, 2
 ),
 
-sources as (
-    select * from platform_source
-    union all select * from erp_source
-    union all select * from ledger_source
+erp_and_ledger_store as (
+    -- the ERP and the ledger are each compared against every paid-success order
+    select
+        systems.source_system,
+        paid_success.window_start,
+        count(*) as paid_count,
+        sum(paid_success.paid_fen) as paid_fen
+    from paid_success
+    cross join (values ('U8'::text), ('LEDGER'::text)) as systems (source_system)
+    group by 1, 2
 ),
 
 stores as (
     select * from platform_store
-    union all select * from erp_store
-    union all select * from ledger_store
+    union all select * from erp_and_ledger_store
 ),
 
 joined as (
