@@ -35,7 +35,12 @@ QUARANTINE_TABLE = "intermediate.int_payloads__quarantined"
 PLATFORM_SOURCES = {"TB": "taobao", "JD": "jd", "PDD": "pdd", "WX": "wechat"}
 REQUIRED_SHARE = 0.997
 REQUIRED_FIELDS = (
-    "unified_key", "created_at", "payment_fen", "state", "receiver_name", "receiver_phone",
+    "unified_key",
+    "created_at",
+    "payment_fen",
+    "state",
+    "receiver_name",
+    "receiver_phone",
 )
 #: At most this many examples of bad keys, bad states and unmapped statuses are listed.
 MAX_EXAMPLES = 5
@@ -46,8 +51,9 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 def _validate(platform: str, required_share: float, required_fields: tuple[str, ...]) -> None:
     if platform not in PLATFORM_SOURCES:
-        raise ValueError(f"unknown platform {platform!r}; expected one of "
-                         f"{', '.join(PLATFORM_SOURCES)}")
+        raise ValueError(
+            f"unknown platform {platform!r}; expected one of {', '.join(PLATFORM_SOURCES)}"
+        )
     if not 0 < required_share <= 1:
         raise ValueError(f"required_share must be in (0, 1], got {required_share!r}")
     if not required_fields:
@@ -92,8 +98,11 @@ def check_completeness(
     with conn:
         missing = missing_tables(conn, [PRESENCE_TABLE, QUARANTINE_TABLE])
         if missing:
-            return not_run(name, f"table {' and '.join(missing)} does not exist "
-                                 "(has the dbt build run?)", **metadata)
+            return not_run(
+                name,
+                f"table {' and '.join(missing)} does not exist (has the dbt build run?)",
+                **metadata,
+            )
         columns = list(dict.fromkeys(["unified_key", "state", *required_fields]))
         kinds = ", ".join(f"'{kind}'" for kind in UNMAPPED_STATUS_KINDS)
         try:
@@ -103,33 +112,40 @@ def check_completeness(
                     session.query_batch(
                         f"field_presence_{platform}",
                         query=f"select {', '.join(columns)} from {PRESENCE_TABLE} "
-                              f"where platform = '{platform}'",
+                        f"where platform = '{platform}'",
                     ),
                     f"{name}__fields",
-                    presence_expectations(required_share, required_fields,
-                                          platform_key_regex(platform)),
+                    presence_expectations(
+                        required_share, required_fields, platform_key_regex(platform)
+                    ),
                     what=what,
                 )
-                quarantine = run_suite(
-                    session,
-                    session.query_batch(
-                        f"unmapped_statuses_{platform}",
-                        query=f"select count(*)::bigint as {UNMAPPED_COUNT_COLUMN} "
-                              f"from {QUARANTINE_TABLE} "
-                              f"where source = '{source}' and reason_kind in ({kinds})",
-                    ),
-                    f"{name}__statuses",
-                    quarantine_expectations(),
-                    what=f"{QUARANTINE_TABLE} (source {source})",
-                ) if presence.ran else None
+                quarantine = (
+                    run_suite(
+                        session,
+                        session.query_batch(
+                            f"unmapped_statuses_{platform}",
+                            query=f"select count(*)::bigint as {UNMAPPED_COUNT_COLUMN} "
+                            f"from {QUARANTINE_TABLE} "
+                            f"where source = '{source}' and reason_kind in ({kinds})",
+                        ),
+                        f"{name}__statuses",
+                        quarantine_expectations(),
+                        what=f"{QUARANTINE_TABLE} (source {source})",
+                    )
+                    if presence.ran
+                    else None
+                )
         except gx_errors() as exc:
-            return not_run(name, f"Great Expectations failed on {what}: {first_line(exc)}",
-                           **metadata)
+            return not_run(
+                name, f"Great Expectations failed on {what}: {first_line(exc)}", **metadata
+            )
         for run in (presence, quarantine):
             if run is None or not run.ran:
                 problem = run.problem if run else None
-                return not_run(name, problem or f"the completeness check did not run on {what}",
-                               **metadata)
+                return not_run(
+                    name, problem or f"the completeness check did not run on {what}", **metadata
+                )
         assert quarantine is not None
         return _outcome(conn, name, presence, quarantine, metadata, required_fields, source)
 
@@ -141,13 +157,20 @@ def _count(number: int | None, noun: str) -> str:
 
 def _examples(result: dict[str, Any]) -> list[dict[str, Any]]:
     counts = result.get("partial_unexpected_counts") or []
-    return [{"value": item.get("value"), "count": item.get("count")}
-            for item in counts[:MAX_EXAMPLES]]
+    return [
+        {"value": item.get("value"), "count": item.get("count")} for item in counts[:MAX_EXAMPLES]
+    ]
 
 
-def _outcome(conn: psycopg.Connection[Any], name: str, presence: SuiteRun,
-             quarantine: SuiteRun, metadata: dict[str, Any],
-             required_fields: tuple[str, ...], source: str) -> CheckOutcome:
+def _outcome(
+    conn: psycopg.Connection[Any],
+    name: str,
+    presence: SuiteRun,
+    quarantine: SuiteRun,
+    metadata: dict[str, Any],
+    required_fields: tuple[str, ...],
+    source: str,
+) -> CheckOutcome:
     rows = presence.row_count or 0
     problems: list[str] = []
     fields: dict[str, dict[str, Any]] = {}
@@ -156,53 +179,72 @@ def _outcome(conn: psycopg.Connection[Any], name: str, presence: SuiteRun,
         nulls = presence.result(key).get("unexpected_count") or 0
         share = (rows - nulls) / rows
         ok = presence.results[key]["success"]
-        fields[column] = {"non_null_share": round(share, 6), "non_null_pct": pct(share),
-                          "null_count": nulls, "passed": ok}
+        fields[column] = {
+            "non_null_share": round(share, 6),
+            "non_null_pct": pct(share),
+            "null_count": nulls,
+            "passed": ok,
+        }
         if not ok:
-            problems.append(f"{column} present in {pct(share):g} % of orders "
-                            f"(< {metadata['required_pct']:g} %)")
+            problems.append(
+                f"{column} present in {pct(share):g} % of orders (< {metadata['required_pct']:g} %)"
+            )
     bad_keys = presence.result(KEY_FORMAT)
     bad_states = presence.result(STATE_SET)
-    unmapped_count = int((quarantine.result(UNMAPPED).get("partial_unexpected_list")
-                          or [0])[0] or 0)
+    unmapped_count = int(
+        (quarantine.result(UNMAPPED).get("partial_unexpected_list") or [0])[0] or 0
+    )
     if not presence.results[KEY_FORMAT]["success"]:
         problems.append(_count(bad_keys.get("unexpected_count"), "malformed unified key"))
     if not presence.results[STATE_SET]["success"]:
-        problems.append(_count(bad_states.get("unexpected_count"), "order")
-                        + " in a non-standard state")
+        problems.append(
+            _count(bad_states.get("unexpected_count"), "order") + " in a non-standard state"
+        )
     unmapped: list[dict[str, Any]] = []
     if not quarantine.results[UNMAPPED]["success"]:
-        problems.append(_count(unmapped_count, "payload")
-                        + " quarantined for an unmapped native status")
+        problems.append(
+            _count(unmapped_count, "payload") + " quarantined for an unmapped native status"
+        )
         try:
             unmapped = _unmapped(conn, source)
         except psycopg.Error as exc:
             metadata["unmapped_error"] = first_line(exc)
-    metadata.update({
-        "rows": rows,
-        "fields": fields,
-        "failing_fields": [column for column, item in fields.items() if not item["passed"]],
-        "bad_keys": {"unexpected_count": bad_keys.get("unexpected_count"),
-                     "examples": _examples(bad_keys)},
-        "bad_states": {"unexpected_count": bad_states.get("unexpected_count"),
-                       "examples": _examples(bad_states)},
-        "unmapped_statuses": {"count": unmapped_count, "found": unmapped},
-    })
+    metadata.update(
+        {
+            "rows": rows,
+            "fields": fields,
+            "failing_fields": [column for column, item in fields.items() if not item["passed"]],
+            "bad_keys": {
+                "unexpected_count": bad_keys.get("unexpected_count"),
+                "examples": _examples(bad_keys),
+            },
+            "bad_states": {
+                "unexpected_count": bad_states.get("unexpected_count"),
+                "examples": _examples(bad_states),
+            },
+            "unmapped_statuses": {"count": unmapped_count, "found": unmapped},
+        }
+    )
     passed = presence.success and quarantine.success
     platform = metadata["platform"]
     if passed:
         lowest = min(fields, key=lambda column: fields[column]["non_null_share"])
-        summary = (f"{platform}: {rows:,} orders complete (lowest presence {lowest} "
-                   f"{fields[lowest]['non_null_pct']:g} % >= {metadata['required_pct']:g} %); "
-                   "keys and states valid; no unmapped native statuses")
+        summary = (
+            f"{platform}: {rows:,} orders complete (lowest presence {lowest} "
+            f"{fields[lowest]['non_null_pct']:g} % >= {metadata['required_pct']:g} %); "
+            "keys and states valid; no unmapped native statuses"
+        )
     else:
         summary = f"{platform}: " + "; ".join(problems)
-    return CheckOutcome(name=name, passed=passed, ran=True, summary=summary,
-                        metadata=jsonable(metadata))
+    return CheckOutcome(
+        name=name, passed=passed, ran=True, summary=summary, metadata=jsonable(metadata)
+    )
 
 
 def _unmapped(conn: psycopg.Connection[Any], source: str) -> list[dict[str, Any]]:
-    return fetch_dicts(conn, f"""
+    return fetch_dicts(
+        conn,
+        f"""
         select reason, reason_kind, count(*) as payloads,
                min(native_id) as example_native_id, max(received_at) as last_received_at
         from {QUARANTINE_TABLE}
@@ -210,4 +252,5 @@ def _unmapped(conn: psycopg.Connection[Any], source: str) -> list[dict[str, Any]
         group by reason, reason_kind
         order by payloads desc, reason
         limit %(limit)s""",
-        {"source": source, "kinds": list(UNMAPPED_STATUS_KINDS), "limit": MAX_UNMAPPED_LISTED})
+        {"source": source, "kinds": list(UNMAPPED_STATUS_KINDS), "limit": MAX_UNMAPPED_LISTED},
+    )

@@ -50,8 +50,7 @@ def _range_clause(windows: tuple[datetime, datetime] | None, *, literal: bool) -
     return "window_start >= %(lo)s and window_start < %(hi)s"
 
 
-def _validate(threshold: float, top_orders: int,
-              windows: tuple[datetime, datetime] | None) -> None:
+def _validate(threshold: float, top_orders: int, windows: tuple[datetime, datetime] | None) -> None:
     if not (isinstance(threshold, int | float) and math.isfinite(threshold) and threshold >= 0):
         raise ValueError(f"threshold must be a finite fraction >= 0, got {threshold!r}")
     if top_orders < 0:
@@ -118,44 +117,62 @@ def check_drift(
         return not_run(CHECK_NAME, f"cannot connect to the warehouse: {exc}", **metadata)
     with conn:
         if missing_tables(conn, [WINDOWS_TABLE]):
-            return not_run(CHECK_NAME, f"table {WINDOWS_TABLE} does not exist "
-                                       "(has the dbt build run?)", **metadata)
+            return not_run(
+                CHECK_NAME,
+                f"table {WINDOWS_TABLE} does not exist (has the dbt build run?)",
+                **metadata,
+            )
         if lookback is not None:
             windows = settled_windows(conn, lookback=lookback, settle=settle)
             if windows is None:
-                return not_run(CHECK_NAME, f"{WINDOWS_TABLE} has no window with store orders",
-                               **metadata)
+                return not_run(
+                    CHECK_NAME, f"{WINDOWS_TABLE} has no window with store orders", **metadata
+                )
             metadata["range"] = list(windows)
-            what = f"{WINDOWS_TABLE} (settled windows from {windows[0].isoformat()} to " \
-                   f"{windows[1].isoformat()})"
+            what = (
+                f"{WINDOWS_TABLE} (settled windows from {windows[0].isoformat()} to "
+                f"{windows[1].isoformat()})"
+            )
         try:
             with gx_session(database_url) as session:
                 if windows is None:
                     schema, table = WINDOWS_TABLE.split(".")
-                    batch = session.table_batch("reconciliation_windows", schema=schema,
-                                                table=table)
+                    batch = session.table_batch(
+                        "reconciliation_windows", schema=schema, table=table
+                    )
                 else:
                     batch = session.query_batch(
                         "reconciliation_windows_in_range",
                         query=f"select * from {WINDOWS_TABLE} "
-                              f"where {_range_clause(windows, literal=True)}",
+                        f"where {_range_clause(windows, literal=True)}",
                     )
-                run = run_suite(session, batch, CHECK_NAME, drift_expectations(threshold),
-                                what=what)
+                run = run_suite(
+                    session, batch, CHECK_NAME, drift_expectations(threshold), what=what
+                )
         except gx_errors() as exc:
-            return not_run(CHECK_NAME, f"Great Expectations failed on {what}: "
-                                       f"{first_line(exc)}", **metadata)
+            return not_run(
+                CHECK_NAME, f"Great Expectations failed on {what}: {first_line(exc)}", **metadata
+            )
         if not run.ran:
-            return not_run(CHECK_NAME, run.problem or f"the drift check did not run on {what}",
-                           **metadata)
+            return not_run(
+                CHECK_NAME, run.problem or f"the drift check did not run on {what}", **metadata
+            )
         return _outcome(conn, run, metadata, threshold, top_orders, windows)
 
 
-def _outcome(conn: psycopg.Connection[Any], run: SuiteRun, metadata: dict[str, Any],
-             threshold: float, top_orders: int,
-             windows: tuple[datetime, datetime] | None) -> CheckOutcome:
-    params: dict[str, Any] = {"threshold": threshold, "top": top_orders,
-                              "limit": MAX_LISTED_WINDOWS}
+def _outcome(
+    conn: psycopg.Connection[Any],
+    run: SuiteRun,
+    metadata: dict[str, Any],
+    threshold: float,
+    top_orders: int,
+    windows: tuple[datetime, datetime] | None,
+) -> CheckOutcome:
+    params: dict[str, Any] = {
+        "threshold": threshold,
+        "top": top_orders,
+        "limit": MAX_LISTED_WINDOWS,
+    }
     if windows:
         params["lo"], params["hi"] = windows
     metadata["windows_checked"] = run.row_count
@@ -170,35 +187,53 @@ def _outcome(conn: psycopg.Connection[Any], run: SuiteRun, metadata: dict[str, A
     if "offending_windows" not in metadata:
         metadata["offending_windows"] = max(
             (metadata[f"{column}_{part}"] or 0)
-            for column in DRIFT_COLUMNS for part in ("out_of_range", "null")
+            for column in DRIFT_COLUMNS
+            for part in ("out_of_range", "null")
         )
     passed = run.success
-    return CheckOutcome(name=CHECK_NAME, passed=passed, ran=True,
-                        summary=_summary(passed, metadata), metadata=jsonable(metadata))
+    return CheckOutcome(
+        name=CHECK_NAME,
+        passed=passed,
+        ran=True,
+        summary=_summary(passed, metadata),
+        metadata=jsonable(metadata),
+    )
 
 
-def _details(conn: psycopg.Connection[Any], params: dict[str, Any],
-             windows: tuple[datetime, datetime] | None, top_orders: int,
-             passed: bool) -> dict[str, Any]:
+def _details(
+    conn: psycopg.Connection[Any],
+    params: dict[str, Any],
+    windows: tuple[datetime, datetime] | None,
+    top_orders: int,
+    passed: bool,
+) -> dict[str, Any]:
     where = _range_clause(windows, literal=False)
-    stats = fetch_dicts(conn, f"""
+    stats = fetch_dicts(
+        conn,
+        f"""
         select count(*) filter (where {_OFFENDING}) as offending,
                max(greatest(count_drift, amount_drift)) as max_drift
-        from {WINDOWS_TABLE} where {where}""", params)[0]
+        from {WINDOWS_TABLE} where {where}""",
+        params,
+    )[0]
     details: dict[str, Any] = {
         "offending_windows": stats["offending"],
         "max_drift_pct": pct(stats["max_drift"]),
     }
     if passed and not stats["offending"]:
         return details
-    listed = fetch_dicts(conn, f"""
+    listed = fetch_dicts(
+        conn,
+        f"""
         select window_start, window_end, source_system,
                source_paid_count, store_paid_count, source_paid_fen, store_paid_fen,
                count_drift, amount_drift
         from {WINDOWS_TABLE}
         where {where} and {_OFFENDING}
         order by {_WORST_FIRST}
-        limit %(limit)s""", params)
+        limit %(limit)s""",
+        params,
+    )
     details["windows"] = [_window_row(row) for row in listed]
     details["windows_truncated"] = stats["offending"] > len(listed)
     if missing_tables(conn, [DIFFS_TABLE]):
@@ -218,22 +253,34 @@ def _details(conn: psycopg.Connection[Any], params: dict[str, Any],
             join offending as o
               on d.window_start = o.window_start and upper(d.source_system) = o.system
         )"""
-    totals = fetch_dicts(conn, f"""
+    totals = fetch_dicts(
+        conn,
+        f"""
         with {offending}
         select count(*) as diff_rows,
                count(distinct coalesce(unified_key, platform || ':' || native_order_id))
                    as orders
-        from diffs""", params)[0]
+        from diffs""",
+        params,
+    )[0]
     details["differing_orders"] = totals["orders"]
     details["diff_rows"] = totals["diff_rows"]
-    details["top_orders"] = fetch_dicts(conn, f"""
+    details["top_orders"] = (
+        fetch_dicts(
+            conn,
+            f"""
         with {offending}
         select window_start, source_system, unified_key, platform, native_order_id,
                issue, reason_code, detail
         from diffs
         order by unknown desc, drift desc nulls first, window_start, source_system,
                  coalesce(unified_key, native_order_id), issue
-        limit %(top)s""", params) if top_orders else []
+        limit %(top)s""",
+            params,
+        )
+        if top_orders
+        else []
+    )
     return details
 
 
@@ -250,16 +297,22 @@ def _summary(passed: bool, metadata: dict[str, Any]) -> str:
     checked = metadata["windows_checked"]
     limit = f"{metadata['threshold_pct']:g} %"
     if passed:
-        return (f"all {checked:,} reconciliation windows within {limit} "
-                f"(max drift {metadata.get('max_drift_pct') or 0:g} %)")
-    text = (f"{metadata['offending_windows']:,} of {checked:,} reconciliation windows drift "
-            f"beyond {limit}")
+        return (
+            f"all {checked:,} reconciliation windows within {limit} "
+            f"(max drift {metadata.get('max_drift_pct') or 0:g} %)"
+        )
+    text = (
+        f"{metadata['offending_windows']:,} of {checked:,} reconciliation windows drift "
+        f"beyond {limit}"
+    )
     listed = metadata.get("windows") or []
     if listed:
         worst = listed[0]
         drift = "unknown" if worst["drift_pct"] is None else f"{worst['drift_pct']:g} %"
-        text += (f"; worst: {worst['source_system']} window "
-                 f"{worst['window_start'].isoformat()} at {drift}")
+        text += (
+            f"; worst: {worst['source_system']} window "
+            f"{worst['window_start'].isoformat()} at {drift}"
+        )
     if "differing_orders" in metadata:
         text += f"; {metadata['differing_orders']:,} differing orders in those windows"
     return text

@@ -75,8 +75,12 @@ def raised_message(exception_info: Any) -> str | None:
 
 
 def run_suite(
-    session: GxSession, batch_definition: Any, suite_name: str, expectations: list[Any],
-    *, what: str,
+    session: GxSession,
+    batch_definition: Any,
+    suite_name: str,
+    expectations: list[Any],
+    *,
+    what: str,
 ) -> SuiteRun:
     """Validate ``batch_definition`` against ``expectations``; ``what`` names the data."""
     gx = import_gx()
@@ -87,15 +91,17 @@ def run_suite(
         gx.ExpectationSuite(name=suite_name, expectations=expectations)
     )
     definition = session.context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{suite_name}__validation", data=batch_definition,
-                                suite=suite)
+        gx.ValidationDefinition(
+            name=f"{suite_name}__validation", data=batch_definition, suite=suite
+        )
     )
     validation = definition.run(result_format=RESULT_FORMAT)
     return verify(suite_name, validation, expected_keys, what=what)
 
 
-def verify(suite_name: str, validation: Any, expected_keys: list[str | None], *,
-           what: str) -> SuiteRun:
+def verify(
+    suite_name: str, validation: Any, expected_keys: list[str | None], *, what: str
+) -> SuiteRun:
     """Turn a GE validation result into a :class:`SuiteRun`, checking that it really ran."""
     results: dict[str, dict[str, Any]] = {}
     for item in validation.results:
@@ -105,8 +111,9 @@ def verify(suite_name: str, validation: Any, expected_keys: list[str | None], *,
         message = raised_message(item.exception_info)
         if message:
             first = message.strip().splitlines()[0] if message.strip() else message
-            return SuiteRun(suite_name, ran=False,
-                            problem=f"GE could not evaluate {key} on {what}: {first}")
+            return SuiteRun(
+                suite_name, ran=False, problem=f"GE could not evaluate {key} on {what}: {first}"
+            )
         results[key] = {
             "type": item.expectation_config.type,
             "success": bool(item.success),
@@ -114,14 +121,16 @@ def verify(suite_name: str, validation: Any, expected_keys: list[str | None], *,
         }
     absent = [key for key in expected_keys if key not in results]
     if absent:
-        return SuiteRun(suite_name, ran=False,
-                        problem=f"GE returned no result for {', '.join(map(str, absent))} "
-                                f"on {what}")
+        return SuiteRun(
+            suite_name,
+            ran=False,
+            problem=f"GE returned no result for {', '.join(map(str, absent))} on {what}",
+        )
     observed = results[ROWS]["result"].get("observed_value")
     if not isinstance(observed, int):
-        return SuiteRun(suite_name, ran=False,
-                        problem=f"GE did not report a row count for {what}")
+        return SuiteRun(suite_name, ran=False, problem=f"GE did not report a row count for {what}")
     if observed == 0:
-        return SuiteRun(suite_name, ran=False, row_count=0,
-                        problem=f"{what} has no rows: nothing was checked")
+        return SuiteRun(
+            suite_name, ran=False, row_count=0, problem=f"{what} has no rows: nothing was checked"
+        )
     return SuiteRun(suite_name, ran=True, row_count=observed, results=results)

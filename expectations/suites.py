@@ -23,6 +23,8 @@ UNIFIED_KEY_REGEX = r"^(TB|JD|PDD|WX)[0-9]{13,}$"
 def platform_key_regex(platform: str) -> str:
     """The unified-key pattern narrowed to one platform's prefix (a TB order has a TB key)."""
     return UNIFIED_KEY_REGEX.replace("(TB|JD|PDD|WX)", platform)
+
+
 #: Quarantine reasons that mean a native status the status map does not know.
 UNMAPPED_STATUS_KINDS = ("unknown native status", "unknown native refund status")
 #: Column of the quarantine count query the quarantine suite looks at.
@@ -69,7 +71,9 @@ def drift_expectations(threshold: float) -> list[Any]:
     for column in DRIFT_COLUMNS:
         expectations.append(
             gxe.ExpectColumnValuesToBeBetween(
-                column=column, min_value=0, max_value=threshold,
+                column=column,
+                min_value=0,
+                max_value=threshold,
                 meta={"key": drift_key(column)},
             )
         )

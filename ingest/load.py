@@ -126,18 +126,20 @@ def _copy_or_refuse(
         if len(rows) == 1:
             return [(rows[0], _refusal(error))]
     middle = len(rows) // 2
-    return _copy_or_refuse(conn, table, rows[:middle]) + _copy_or_refuse(
-        conn, table, rows[middle:]
-    )
+    return _copy_or_refuse(conn, table, rows[:middle]) + _copy_or_refuse(conn, table, rows[middle:])
 
 
 def _keep_refused(conn: psycopg.Connection, refused: list[tuple[RawRow, str]]) -> None:
-    with conn.cursor() as cur, cur.copy(
-        "copy raw.rejected_payloads (source, native_id, payload, reason, batch_id) from stdin"
-    ) as copy:
+    with (
+        conn.cursor() as cur,
+        cur.copy(
+            "copy raw.rejected_payloads (source, native_id, payload, reason, batch_id) from stdin"
+        ) as copy,
+    ):
         for (source, native_id, payload, batch_id), reason in refused:
-            copy.write_row((source, native_id, payload.encode("utf-8", "surrogatepass"), reason,
-                            batch_id))
+            copy.write_row(
+                (source, native_id, payload.encode("utf-8", "surrogatepass"), reason, batch_id)
+            )
 
 
 class Landing:
@@ -190,8 +192,13 @@ class Landing:
             if refused:
                 _keep_refused(self.conn, refused)
                 self.result.refused += len(refused)
-                log.warning("%d %s payload(s) are not valid jsonb; kept in raw.rejected_payloads"
-                            " (first: %s)", len(refused), source_name, refused[0][1])
+                log.warning(
+                    "%d %s payload(s) are not valid jsonb; kept in raw.rejected_payloads"
+                    " (first: %s)",
+                    len(refused),
+                    source_name,
+                    refused[0][1],
+                )
             counts = self.result.rows_by_source
             counts[source_name] = counts.get(source_name, 0) + len(rows)
         self.conn.commit()
@@ -211,8 +218,12 @@ class Landing:
             (Jsonb(self.result.rows_by_source), self.result.batch_id),
         )
         self.conn.commit()
-        log.info("landed %d payloads in batch %s: %s", self.result.rows,
-                 self.result.batch_id, self.result.rows_by_source)
+        log.info(
+            "landed %d payloads in batch %s: %s",
+            self.result.rows,
+            self.result.batch_id,
+            self.result.rows_by_source,
+        )
 
 
 def land_records(
@@ -253,8 +264,9 @@ def clear_simulated_warehouse(conn: psycopg.Connection, schemas: Iterable[str]) 
 
     Refuses when anything but simulations ever landed here: real payloads are never deleted.
     """
-    real = sorted(label for label in landed_labels(conn)
-                  if not label.startswith(SIMULATION_LABEL_PREFIX))
+    real = sorted(
+        label for label in landed_labels(conn) if not label.startswith(SIMULATION_LABEL_PREFIX)
+    )
     if real:
         raise RuntimeError(
             "this warehouse holds landings that are not simulations "

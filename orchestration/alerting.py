@@ -26,9 +26,11 @@ def _figures(details: dict[str, Any]) -> tuple[tuple[str, str], ...]:
         if isinstance(window, dict) and "source_system" in window:
             drift = window.get("drift_pct", window.get("max_drift_pct", ""))
             figures.append(
-                (f"{window['source_system']} {str(window.get('window_start', ''))[:16]}",
-                 f"{drift} % ({window.get('source_paid_count', '?')} vs "
-                 f"{window.get('store_paid_count', '?')})")
+                (
+                    f"{window['source_system']} {str(window.get('window_start', ''))[:16]}",
+                    f"{drift} % ({window.get('source_paid_count', '?')} vs "
+                    f"{window.get('store_paid_count', '?')})",
+                )
             )
     for key in ("offending_windows", "windows_checked", "max_drift_pct", "rows"):
         if key in details:
@@ -111,8 +113,11 @@ def alert_after_run(
     states = check_states(
         run_check_evaluations(instance, run_id), link=link, diff_link=channels.diff_link
     )
-    states.append(IncidentState(dedup_key=f"run:{job_name}", healthy=True,
-                                title=f"job {job_name} failed", link=link))
+    states.append(
+        IncidentState(
+            dedup_key=f"run:{job_name}", healthy=True, title=f"job {job_name} failed", link=link
+        )
+    )
     with warehouse.connect() as conn:
         alerts = incident_alerts(conn, states) + escalation_alerts(conn, link=link)
     _send_all(alerts, channels)
@@ -128,8 +133,11 @@ def alert_on_failure(
 ) -> list[Alert]:
     """A failed run: one message per failing job until it succeeds again."""
     state = IncidentState(
-        dedup_key=f"run:{job_name}", healthy=False, title=f"job {job_name} failed",
-        summary=message[:2000], link=channels.run_link(run_id),
+        dedup_key=f"run:{job_name}",
+        healthy=False,
+        title=f"job {job_name} failed",
+        summary=message[:2000],
+        link=channels.run_link(run_id),
     )
     with warehouse.connect() as conn:
         alerts = incident_alerts(conn, [state])

@@ -37,11 +37,19 @@ def _result(outcome: CheckOutcome, **extra: object) -> AssetCheckResult:
 class DriftCheckConfig(Config):
     """Which windows the drift check judges."""
 
-    lookback_hours: int = Field(24, gt=0, description="Check the windows of this many hours "
-                                "before the settled edge; older drift is history, not news.")
-    settle_minutes: int = Field(120, ge=0, description="Leave out the newest windows, this "
-                                "many minutes back from the latest one: the ERP and the "
-                                "ledger book orders up to this long after payment.")
+    lookback_hours: int = Field(
+        24,
+        gt=0,
+        description="Check the windows of this many hours "
+        "before the settled edge; older drift is history, not news.",
+    )
+    settle_minutes: int = Field(
+        120,
+        ge=0,
+        description="Leave out the newest windows, this "
+        "many minutes back from the latest one: the ERP and the "
+        "ledger book orders up to this long after payment.",
+    )
 
 
 @asset_check(
@@ -68,8 +76,12 @@ def drift_within_threshold(
 class CompletenessCheckConfig(Config):
     """How complete a platform's orders must be."""
 
-    required_share: float = Field(REQUIRED_SHARE, ge=0, le=1, description="Share of orders "
-                                  "that must carry each required field (0.997 = 99.7 %).")
+    required_share: float = Field(
+        REQUIRED_SHARE,
+        ge=0,
+        le=1,
+        description="Share of orders that must carry each required field (0.997 = 99.7 %).",
+    )
 
 
 def completeness_check(platform: str) -> AssetChecksDefinition:
@@ -80,12 +92,12 @@ def completeness_check(platform: str) -> AssetChecksDefinition:
         "unified keys well formed, states standard, every native status mapped "
         "(Great Expectations).",
     )
-    def _check(
-        config: CompletenessCheckConfig, warehouse: WarehouseResource
-    ) -> AssetCheckResult:
-        return _result(check_completeness(
-            warehouse.database_url, platform, required_share=config.required_share
-        ))
+    def _check(config: CompletenessCheckConfig, warehouse: WarehouseResource) -> AssetCheckResult:
+        return _result(
+            check_completeness(
+                warehouse.database_url, platform, required_share=config.required_share
+            )
+        )
 
     return _check
 

@@ -7,7 +7,15 @@ from typing import Any
 from dagster import AssetKey, AssetSpec
 
 LAYERS = (
-    "raw", "keys", "seeds", "staging", "intermediate", "snapshots", "marts", "reports", "sim",
+    "raw",
+    "keys",
+    "seeds",
+    "staging",
+    "intermediate",
+    "snapshots",
+    "marts",
+    "reports",
+    "sim",
 )
 
 

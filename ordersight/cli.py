@@ -81,7 +81,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for month in months_touched(args.start_date, args.days):
             _say(f"writing the consistency report for {month[:7]}")
             report = defs.resolve_job_def("monthly_report").execute_in_process(
-                partition_key=month, instance=instance, raise_on_error=False,
+                partition_key=month,
+                instance=instance,
+                raise_on_error=False,
                 run_config={"loggers": loggers},
             )
             if not report.success:

@@ -55,8 +55,14 @@ def _ensure_service_user() -> None:
         pwd.getpwnam(SERVICE_USER)
     except KeyError:
         subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-             SERVICE_USER],
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                SERVICE_USER,
+            ],
             check=True,
             capture_output=True,
         )
@@ -105,9 +111,7 @@ class PrivatePostgres:
         state: dict[str, object] = (
             json.loads(self.state_file.read_text()) if self.state_file.exists() else {}
         )
-        missing = "port" not in state or (
-            "password" not in state and not self.initialised()
-        )
+        missing = "port" not in state or ("password" not in state and not self.initialised())
         if missing:
             state.setdefault("port", _free_port())
             if not self.initialised():
@@ -179,11 +183,20 @@ class PrivatePostgres:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             password_file = self._password_file()
             try:
-                done = self._run([
-                    "initdb", "-D", str(self.data_dir), "-U", SUPERUSER,
-                    "--auth=scram-sha-256", f"--pwfile={password_file}",
-                    "--encoding=UTF8", "--locale=C", "--no-instructions",
-                ])
+                done = self._run(
+                    [
+                        "initdb",
+                        "-D",
+                        str(self.data_dir),
+                        "-U",
+                        SUPERUSER,
+                        "--auth=scram-sha-256",
+                        f"--pwfile={password_file}",
+                        "--encoding=UTF8",
+                        "--locale=C",
+                        "--no-instructions",
+                    ]
+                )
             finally:
                 password_file.unlink(missing_ok=True)
             if done.returncode != 0:
@@ -192,10 +205,21 @@ class PrivatePostgres:
             options = f"-h 127.0.0.1 -p {self._port()} -k ''"
             if self.fast:
                 options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            done = self._run([
-                "pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data_dir),
-                "-l", str(self.log_file), "-o", options,
-            ])
+            done = self._run(
+                [
+                    "pg_ctl",
+                    "start",
+                    "-w",
+                    "-t",
+                    "60",
+                    "-D",
+                    str(self.data_dir),
+                    "-l",
+                    str(self.log_file),
+                    "-o",
+                    options,
+                ]
+            )
             if done.returncode != 0:
                 log = self.log_file.read_text() if self.log_file.exists() else ""
                 raise PrivatePostgresError(

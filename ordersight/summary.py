@@ -64,8 +64,15 @@ def collect(conn: psycopg.Connection) -> Summary:
         "from intermediate.int_payloads__quarantined group by 1 order by 2 desc",
     )
     s.drift = [
-        {"source": r[0], "windows": r[1], "drifting": r[2], "max_pct": float(r[3]),
-         "mean_pct": float(r[4]), "source_count": r[5], "store_count": r[6]}
+        {
+            "source": r[0],
+            "windows": r[1],
+            "drifting": r[2],
+            "max_pct": float(r[3]),
+            "mean_pct": float(r[4]),
+            "source_count": r[5],
+            "store_count": r[6],
+        }
         for r in conn.execute(
             """
             select source_system, count(*), count(*) filter (where is_drifting),
@@ -144,8 +151,7 @@ def render(s: Summary) -> str:
         _line("quarantined payloads", s.quarantined or {"none": 0}),
     ]
     lines.append(
-        "  reconciliation per source system "
-        "(30-minute windows; drift = |source − store| / source):"
+        "  reconciliation per source system (30-minute windows; drift = |source − store| / source):"
     )
     for d in s.drift:
         lines.append(

@@ -451,8 +451,14 @@ def test_a_failed_drift_check_becomes_one_incident_counting_every_diff_row(
     fresh_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     top = [
-        {"unified_key": f"JD20261001{i:05d}", "platform": "JD", "native_order_id": str(i),
-         "issue": "missing_in_erp", "reason_code": "erp_not_received", "detail": "no U8 order"}
+        {
+            "unified_key": f"JD20261001{i:05d}",
+            "platform": "JD",
+            "native_order_id": str(i),
+            "issue": "missing_in_erp",
+            "reason_code": "erp_not_received",
+            "detail": "no U8 order",
+        }
         for i in range(20)
     ]
     evaluation = AssetCheckEvaluation(
@@ -464,14 +470,12 @@ def test_a_failed_drift_check_becomes_one_incident_counting_every_diff_row(
             "summary": MetadataValue.text("3 windows over 0.3 %"),
             "diff_file": MetadataValue.path("/srv/ordersight/diffs/reconciliation-diff-1.csv"),
             "details": MetadataValue.json(
-                {"offending_windows": 3, "differing_orders": 70, "diff_rows": 75,
-                 "top_orders": top}
+                {"offending_windows": 3, "differing_orders": 70, "diff_rows": 75, "top_orders": top}
             ),
         },
     )
     monkeypatch.setenv("ORDERSIGHT_DIFF_BASE_URL", "https://files.example/ordersight/diffs/")
-    (state,) = check_states([evaluation], link=LINK,
-                            diff_link=AlertChannelsResource().diff_link)
+    (state,) = check_states([evaluation], link=LINK, diff_link=AlertChannelsResource().diff_link)
     assert state.diff_url == "https://files.example/ordersight/diffs/reconciliation-diff-1.csv"
     assert state.dedup_key == "check:marts/fct_reconciliation_windows:drift_within_threshold"
     assert not state.healthy

@@ -17,11 +17,13 @@ ORDERSIGHT = str(Path(sys.executable).with_name("ordersight"))
 
 
 def run(args: list[str], home: Path, timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"ORDERSIGHT_DATABASE_URL",
-                                                             "DAGSTER_HOME"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"ORDERSIGHT_DATABASE_URL", "DAGSTER_HOME"}
+    }
     env["ORDERSIGHT_HOME"] = str(home)
-    return subprocess.run([ORDERSIGHT, *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        [ORDERSIGHT, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +61,10 @@ def test_demo_at_default_size_meets_the_detection_targets(demo_home: Path) -> No
     assert (report / "consistency-report-2026-10.html").stat().st_size > 0
     assert (report / "drift-trend.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (report / "channels.csv").read_text().count("\n") == 5
-    outbox = [json.loads(line) for line in
-              (demo_home / "out" / "alerts" / "outbox.jsonl").read_text().splitlines()]
+    outbox = [
+        json.loads(line)
+        for line in (demo_home / "out" / "alerts" / "outbox.jsonl").read_text().splitlines()
+    ]
     assert any(a["dedup_key"].endswith("drift_within_threshold") and a["rows"] for a in outbox)
 
     url = run(["db", "url"], demo_home).stdout.strip()

@@ -26,23 +26,48 @@ from ordersight.database import dbt_env, sqlalchemy_url
 CHINA = ZoneInfo("Asia/Shanghai")
 
 EXPECTED_ASSETS = {
-    "raw": {"taobao_trades", "jd_orders", "pdd_orders", "wechat_orders", "u8_sales_orders",
-            "ledger_entries", "rejected_payloads"},
+    "raw": {
+        "taobao_trades",
+        "jd_orders",
+        "pdd_orders",
+        "wechat_orders",
+        "u8_sales_orders",
+        "ledger_entries",
+        "rejected_payloads",
+    },
     "sim": {"orders", "faults"},
     "seeds": {"status_map", "refund_status_map"},
     "staging": {
-        "stg_taobao__trade_versions", "stg_taobao__trades", "stg_jd__order_versions",
-        "stg_jd__orders", "stg_pdd__order_versions", "stg_pdd__orders",
-        "stg_wechat__order_versions", "stg_wechat__orders", "stg_u8__sales_order_versions",
-        "stg_u8__sales_orders", "stg_ledger__entry_versions", "stg_ledger__entries",
+        "stg_taobao__trade_versions",
+        "stg_taobao__trades",
+        "stg_jd__order_versions",
+        "stg_jd__orders",
+        "stg_pdd__order_versions",
+        "stg_pdd__orders",
+        "stg_wechat__order_versions",
+        "stg_wechat__orders",
+        "stg_u8__sales_order_versions",
+        "stg_u8__sales_orders",
+        "stg_ledger__entry_versions",
+        "stg_ledger__entries",
     },
     "keys": {"order_keys"},
-    "intermediate": {"int_orders__unified", "int_payloads__quarantined",
-                     "int_reconciliation__diffs", "int_reconciliation__board_items"},
+    "intermediate": {
+        "int_orders__unified",
+        "int_payloads__quarantined",
+        "int_reconciliation__diffs",
+        "int_reconciliation__board_items",
+    },
     "snapshots": {"snap_reconciliation_board"},
-    "marts": {"fct_orders", "fct_order_state_history", "fct_reconciliation_diffs",
-              "fct_reconciliation_windows", "fct_reconciliation_board",
-              "fct_reconciliation_board_history", "fct_order_field_presence"},
+    "marts": {
+        "fct_orders",
+        "fct_order_state_history",
+        "fct_reconciliation_diffs",
+        "fct_reconciliation_windows",
+        "fct_reconciliation_board",
+        "fct_reconciliation_board_history",
+        "fct_order_field_presence",
+    },
     "reports": {"monthly_consistency_report"},
 }
 
@@ -67,8 +92,13 @@ def test_keys_sit_between_staging_and_the_warehouse_models() -> None:
 
 def test_checks_include_dbt_tests_and_great_expectations() -> None:
     names = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
-    assert {"drift_within_threshold", "completeness_tb", "completeness_jd", "completeness_pdd",
-            "completeness_wx"} <= names
+    assert {
+        "drift_within_threshold",
+        "completeness_tb",
+        "completeness_jd",
+        "completeness_pdd",
+        "completeness_wx",
+    } <= names
     assert "assert_every_native_status_is_mapped" in names
     assert "assert_no_payload_is_quarantined" in names
     assert "unique_fct_orders_unified_key" in names
@@ -135,8 +165,11 @@ def test_monthly_schedule_reports_the_previous_month_once() -> None:
         instance.report_runless_asset_event(
             AssetMaterialization(asset_key=MONTHLY_REPORT_KEY, partition="2026-10-01")
         )
-        second = monthly_on_the_first(build_schedule_context(
-            instance=instance, scheduled_execution_time=datetime(2026, 11, 2, 6, tzinfo=CHINA)))
+        second = monthly_on_the_first(
+            build_schedule_context(
+                instance=instance, scheduled_execution_time=datetime(2026, 11, 2, 6, tzinfo=CHINA)
+            )
+        )
     assert isinstance(second, SkipReason)
     assert "already written" in (second.skip_message or "")
 

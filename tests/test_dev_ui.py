@@ -24,20 +24,27 @@ def free_port() -> int:
 
 def test_dev_serves_the_asset_graph_grouped_by_layer(tmp_path: Path) -> None:
     home = tmp_path / "state"
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"ORDERSIGHT_DATABASE_URL", "DAGSTER_HOME"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"ORDERSIGHT_DATABASE_URL", "DAGSTER_HOME"}
+    }
     env["ORDERSIGHT_HOME"] = str(home)
     port = free_port()
     log = (tmp_path / "dev.log").open("w")
-    ui = subprocess.Popen([ORDERSIGHT, "dev", "--port", str(port)], env=env, stdout=log,
-                          stderr=subprocess.STDOUT, start_new_session=True)
+    ui = subprocess.Popen(
+        [ORDERSIGHT, "dev", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 180
         while True:
             assert ui.poll() is None, (tmp_path / "dev.log").read_text()[-3000:]
             try:
-                response = httpx.post(f"http://127.0.0.1:{port}/graphql",
-                                      json={"query": ASSET_GROUPS}, timeout=10)
+                response = httpx.post(
+                    f"http://127.0.0.1:{port}/graphql", json={"query": ASSET_GROUPS}, timeout=10
+                )
                 if response.status_code == 200 and "data" in response.json():
                     break
             except httpx.HTTPError:
@@ -55,5 +62,6 @@ def test_dev_serves_the_asset_graph_grouped_by_layer(tmp_path: Path) -> None:
         os.killpg(ui.pid, signal.SIGKILL)
         ui.wait(timeout=30)
         log.close()
-        subprocess.run([ORDERSIGHT, "db", "stop"], env=env, capture_output=True, timeout=60,
-                       check=False)
+        subprocess.run(
+            [ORDERSIGHT, "db", "stop"], env=env, capture_output=True, timeout=60, check=False
+        )

@@ -79,30 +79,55 @@ def run_sql(url: str, sql: str, params: dict | None = None) -> None:
         conn.execute(sql, params)  # type: ignore[arg-type]
 
 
-def set_window(url: str, start: datetime, system: str, *, source: int, store: int,
-               fen: tuple[int, int] | None = None) -> None:
+def set_window(
+    url: str,
+    start: datetime,
+    system: str,
+    *,
+    source: int,
+    store: int,
+    fen: tuple[int, int] | None = None,
+) -> None:
     """Give one window the counts (and amounts) given; drift as the mart computes it."""
     source_fen, store_fen = fen or (5_000_000, 5_000_000)
-    run_sql(url, """
+    run_sql(
+        url,
+        """
         update marts.fct_reconciliation_windows
         set source_paid_count = %(source)s, store_paid_count = %(store)s,
             source_paid_fen = %(source_fen)s, store_paid_fen = %(store_fen)s,
             count_drift = abs(%(source)s - %(store)s)::numeric / %(source)s,
             amount_drift = abs(%(source_fen)s - %(store_fen)s)::numeric / %(source_fen)s
         where window_start = %(start)s and source_system = %(system)s""",
-            {"source": source, "store": store, "source_fen": source_fen,
-             "store_fen": store_fen, "start": start, "system": system})
+        {
+            "source": source,
+            "store": store,
+            "source_fen": source_fen,
+            "store_fen": store_fen,
+            "start": start,
+            "system": system,
+        },
+    )
 
 
-def add_diff(url: str, native_id: str, system: str, start: datetime,
-             issue: str = "missing_in_source") -> None:
-    run_sql(url, """
+def add_diff(
+    url: str, native_id: str, system: str, start: datetime, issue: str = "missing_in_source"
+) -> None:
+    run_sql(
+        url,
+        """
         insert into marts.fct_reconciliation_diffs (unified_key, platform, native_order_id,
             source_system, issue, reason_code, detail, window_start)
         values (%(key)s, 'JD', %(native)s, %(system)s, %(issue)s, 'not_uploaded',
                 'order absent from ' || %(system)s, %(start)s)""",
-            {"key": f"JD202601280{native_id[-4:]}", "native": native_id, "system": system,
-             "issue": issue, "start": start})
+        {
+            "key": f"JD202601280{native_id[-4:]}",
+            "native": native_id,
+            "system": system,
+            "issue": issue,
+            "start": start,
+        },
+    )
 
 
 @pytest.fixture
@@ -147,8 +172,9 @@ def test_drift_passes_when_every_window_is_within_threshold(windows_url: str) ->
 
 def test_drift_exactly_at_threshold_passes(windows_url: str) -> None:
     set_window(windows_url, BAD_WINDOW, "JD", source=1_000, store=997)  # exactly 0.3 %
-    set_window(windows_url, BAD_WINDOW, "LEDGER", source=1_000, store=1_000,
-               fen=(1_000_000, 997_000))  # amount exactly 0.3 %
+    set_window(
+        windows_url, BAD_WINDOW, "LEDGER", source=1_000, store=1_000, fen=(1_000_000, 997_000)
+    )  # amount exactly 0.3 %
     outcome = check_drift(windows_url)
     assert outcome.passed and outcome.ran, outcome.summary
     assert outcome.metadata["max_drift_pct"] == pytest.approx(0.3)
@@ -175,10 +201,19 @@ def test_drift_fails_naming_the_window_and_its_differing_orders(windows_url: str
     assert (window["source_paid_count"], window["store_paid_count"]) == (10_000, 9_959)
     assert window["drift_pct"] == pytest.approx(0.41)
     assert {order["native_order_id"] for order in meta["top_orders"]} == {
-        "300001001", "300001002", "300001003"}
+        "300001001",
+        "300001002",
+        "300001003",
+    }
     assert meta["differing_orders"] == 3
     assert set(meta["top_orders"][0]) >= {
-        "unified_key", "platform", "native_order_id", "issue", "reason_code", "detail"}
+        "unified_key",
+        "platform",
+        "native_order_id",
+        "issue",
+        "reason_code",
+        "detail",
+    }
     assert "JD" in outcome.summary and BAD_WINDOW.isoformat() in outcome.summary
     assert "0.41 %" in outcome.summary
 
@@ -190,8 +225,9 @@ def test_drift_fails_naming_the_window_and_its_differing_orders(windows_url: str
 def test_drift_windows_are_listed_worst_first(windows_url: str) -> None:
     set_window(windows_url, BAD_WINDOW, "JD", source=10_000, store=9_959)  # 0.41 %
     set_window(windows_url, DAY, "U8", source=1_000, store=990)  # 1 %
-    set_window(windows_url, DAY, "LEDGER", source=1_000, store=1_000,
-               fen=(1_000_000, 995_000))  # amount 0.5 %
+    set_window(
+        windows_url, DAY, "LEDGER", source=1_000, store=1_000, fen=(1_000_000, 995_000)
+    )  # amount 0.5 %
     outcome = check_drift(windows_url)
     assert not outcome.passed and outcome.ran
     listed = [(w["source_system"], w["drift_pct"]) for w in outcome.metadata["windows"]]
@@ -219,8 +255,7 @@ def test_drift_empty_table_did_not_run(windows_url: str) -> None:
 
 
 def test_drift_missing_table_did_not_run(fresh_db_url: str) -> None:
-    assert_not_run(check_drift(fresh_db_url),
-                   "marts.fct_reconciliation_windows", "does not exist")
+    assert_not_run(check_drift(fresh_db_url), "marts.fct_reconciliation_windows", "does not exist")
 
 
 def test_drift_ge_error_is_not_a_pass(windows_url: str) -> None:
@@ -240,11 +275,14 @@ def test_bad_url_did_not_run(fresh_db_url: str) -> None:
 
 
 def null_out(url: str, platform: str, column: str, rows: int) -> None:
-    run_sql(url, f"""
+    run_sql(
+        url,
+        f"""
         update marts.fct_order_field_presence set {column} = null
         where unified_key in (select unified_key from marts.fct_order_field_presence
                               where platform = %(p)s order by unified_key limit %(n)s)""",
-            {"p": platform, "n": rows})
+        {"p": platform, "n": rows},
+    )
 
 
 def test_completeness_passes_at_99_8_percent(presence_url: str) -> None:
@@ -266,22 +304,34 @@ def test_completeness_fails_at_99_percent_with_observed_share(presence_url: str)
     assert_ran(outcome)
     assert not outcome.passed
     phone = outcome.metadata["fields"]["receiver_phone"]
-    assert phone == {"non_null_share": 0.99, "non_null_pct": 99.0, "null_count": 10,
-                     "passed": False}
+    assert phone == {
+        "non_null_share": 0.99,
+        "non_null_pct": 99.0,
+        "null_count": 10,
+        "passed": False,
+    }
     assert outcome.metadata["failing_fields"] == ["receiver_phone"]
     assert "receiver_phone" in outcome.summary and "99 %" in outcome.summary
 
 
-@pytest.mark.parametrize(("column", "value", "meta_key"), [
-    ("unified_key", "TB2026012", "bad_keys"),
-    ("unified_key", "JD2026012800001", "bad_keys"),
-    ("state", "frozen", "bad_states"),
-])
-def test_completeness_fails_on_a_bad_key_or_state(presence_url: str, column: str, value: str,
-                                                  meta_key: str) -> None:
-    run_sql(presence_url, f"""
+@pytest.mark.parametrize(
+    ("column", "value", "meta_key"),
+    [
+        ("unified_key", "TB2026012", "bad_keys"),
+        ("unified_key", "JD2026012800001", "bad_keys"),
+        ("state", "frozen", "bad_states"),
+    ],
+)
+def test_completeness_fails_on_a_bad_key_or_state(
+    presence_url: str, column: str, value: str, meta_key: str
+) -> None:
+    run_sql(
+        presence_url,
+        f"""
         update marts.fct_order_field_presence set {column} = %(v)s
-        where unified_key = 'TB2026012800007'""", {"v": value})
+        where unified_key = 'TB2026012800007'""",
+        {"v": value},
+    )
     outcome = check_completeness(presence_url, "TB")
     assert_ran(outcome)
     assert not outcome.passed
@@ -291,21 +341,26 @@ def test_completeness_fails_on_a_bad_key_or_state(presence_url: str, column: str
 
 
 def test_unmapped_status_fails_that_platform_only(presence_url: str) -> None:
-    run_sql(presence_url, """
+    run_sql(
+        presence_url,
+        """
         insert into intermediate.int_payloads__quarantined values
         ('jd', 1, '300009', 'unknown native status: LOCKED_X', 'unknown native status',
          now()),
         ('jd', 2, '300010', 'unknown native refund status: 9', 'unknown native refund status',
          now()),
         ('taobao', 3, '400001', 'unparseable amount: payment = x', 'unparseable amount', now()),
-        ('u8', 4, 'SO1', 'unknown native status: 7', 'unknown native status', now())""")
+        ('u8', 4, 'SO1', 'unknown native status: 7', 'unknown native status', now())""",
+    )
     jd = check_completeness(presence_url, "JD")
     assert_ran(jd)
     assert not jd.passed
     unmapped = jd.metadata["unmapped_statuses"]
     assert unmapped["count"] == 2
     assert {item["reason"] for item in unmapped["found"]} == {
-        "unknown native status: LOCKED_X", "unknown native refund status: 9"}
+        "unknown native status: LOCKED_X",
+        "unknown native refund status: 9",
+    }
     assert "unmapped native status" in jd.summary
     tb = check_completeness(presence_url, "TB")
     assert tb.passed and tb.ran, tb.summary
@@ -317,8 +372,11 @@ def test_completeness_platform_without_rows_did_not_run(presence_url: str) -> No
 
 def test_completeness_missing_table_did_not_run(presence_url: str) -> None:
     run_sql(presence_url, "drop table intermediate.int_payloads__quarantined")
-    assert_not_run(check_completeness(presence_url, "TB"),
-                   "intermediate.int_payloads__quarantined", "does not exist")
+    assert_not_run(
+        check_completeness(presence_url, "TB"),
+        "intermediate.int_payloads__quarantined",
+        "does not exist",
+    )
 
 
 def test_completeness_unknown_column_did_not_run(presence_url: str) -> None:
@@ -335,17 +393,23 @@ def test_url_that_ge_postgres_dsn_rejects_still_runs(presence_url: str) -> None:
     # libpq form with the host as a query parameter: GE's Postgres DSN refuses it, the
     # generic SQL datasource takes it.
     parts = urlsplit(presence_url)
-    url = (f"postgresql://{parts.username}:{parts.password}@{parts.path}"
-           f"?host={parts.hostname}&port={parts.port}")
+    url = (
+        f"postgresql://{parts.username}:{parts.password}@{parts.path}"
+        f"?host={parts.hostname}&port={parts.port}"
+    )
     outcome = check_completeness(url, "TB")
     assert outcome.passed and outcome.ran, outcome.summary
 
 
 def test_drift_unknown_drift_fails_and_is_listed_first(windows_url: str) -> None:
     set_window(windows_url, BAD_WINDOW, "JD", source=10_000, store=9_959)  # 0.41 %
-    run_sql(windows_url, """
+    run_sql(
+        windows_url,
+        """
         update marts.fct_reconciliation_windows set count_drift = null
-        where window_start = %(day)s and source_system = 'WX'""", {"day": DAY})
+        where window_start = %(day)s and source_system = 'WX'""",
+        {"day": DAY},
+    )
     outcome = check_drift(windows_url)
     assert outcome.ran and not outcome.passed, outcome.summary
     assert outcome.metadata["offending_windows"] == 2
@@ -377,13 +441,15 @@ def test_drift_check_leaves_out_windows_still_settling(windows_url: str, tmp_pat
 
 
 def test_settled_edge_follows_the_store_not_a_source_dated_ahead(windows_url: str) -> None:
-    run_sql(windows_url, """
+    run_sql(
+        windows_url,
+        """
         insert into marts.fct_reconciliation_windows
         values (%(ahead)s, %(ahead)s + interval '30 minutes', 'U8', 1, 0, 100, 0, 1, 1, true)""",
-            {"ahead": DAY + timedelta(hours=30)})
+        {"ahead": DAY + timedelta(hours=30)},
+    )
     with psycopg.connect(windows_url) as conn:
-        start, end = settled_windows(conn, lookback=timedelta(hours=6),
-                                     settle=timedelta(hours=2))
+        start, end = settled_windows(conn, lookback=timedelta(hours=6), settle=timedelta(hours=2))
     assert (start, end) == (DAY + timedelta(hours=16), DAY + timedelta(hours=22))
 
 

@@ -56,8 +56,14 @@ def test_payloads_postgres_refuses_are_kept_with_the_reason_and_the_rest_lands(
 def test_refused_payloads_are_quarantined_with_their_reason(fresh_db_url: str) -> None:
     with psycopg.connect(fresh_db_url) as conn:
         land_records(conn, [good(1), RawRecord("jd", "77", NOT_JSON, NOW)], label="one-bad")
-    run_dbt(fresh_db_url, "build", "--select", "+int_payloads__quarantined",
-            "--exclude", "test_type:data")
+    run_dbt(
+        fresh_db_url,
+        "build",
+        "--select",
+        "+int_payloads__quarantined",
+        "--exclude",
+        "test_type:data",
+    )
     with psycopg.connect(fresh_db_url) as conn:
         quarantined = conn.execute(
             "select source, native_id, reason_kind from intermediate.int_payloads__quarantined "
@@ -73,8 +79,11 @@ def _simulate(url: str, seed: int):
             "warehouse": WarehouseResource(database_url=url),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         },
-        run_config={"ops": {"simulated_merchant": {"config": {
-            "seed": seed, "orders_per_day": 40, "days": 2}}}},
+        run_config={
+            "ops": {
+                "simulated_merchant": {"config": {"seed": seed, "orders_per_day": 40, "days": 2}}
+            }
+        },
         raise_on_error=False,
     )
 

@@ -103,8 +103,9 @@ def test_presence_in_erp_and_ledger_follows_the_injected_gaps(built) -> None:
         """,
     )
     assert mismatches == []
-    missing = rows(url, "select count(*) from marts.fct_orders where paid_at is not null "
-                        "and not in_erp")[0][0]
+    missing = rows(
+        url, "select count(*) from marts.fct_orders where paid_at is not null and not in_erp"
+    )[0][0]
     injected = rows(url, "select count(*) from sim.faults where fault = 'missing_in_erp'")[0][0]
     assert missing == injected
 
@@ -221,8 +222,11 @@ def test_dbt_tests_run_as_asset_checks(built) -> None:
     url, result = built
     evaluations = result.get_asset_check_evaluations()
     by_name = {e.check_name: e for e in evaluations}
-    for check in ("unique_fct_orders_unified_key", "assert_every_staged_order_is_in_fct_orders",
-                  "assert_state_history_starts_at_created"):
+    for check in (
+        "unique_fct_orders_unified_key",
+        "assert_every_staged_order_is_in_fct_orders",
+        "assert_state_history_starts_at_created",
+    ):
         assert check in by_name, sorted(by_name)
         assert by_name[check].passed, check
     failed = {e.check_name for e in evaluations if not e.passed}
@@ -259,8 +263,9 @@ def test_an_order_without_a_unified_key_fails_the_build_checks(built) -> None:
             "(select min(unified_key) from keys.order_keys) returning platform, native_id"
         ).fetchone()
     run_dbt(url, "run", "--select", "int_orders__unified fct_orders")
-    done = run_dbt(url, "test", "--select", "assert_every_staged_order_is_in_fct_orders",
-                   check=False)
+    done = run_dbt(
+        url, "test", "--select", "assert_every_staged_order_is_in_fct_orders", check=False
+    )
     assert done.returncode != 0
     assert "FAIL 1 assert_every_staged_order_is_in_fct_orders" in done.stdout, done.stdout[-3000:]
     with psycopg.connect(url) as conn:

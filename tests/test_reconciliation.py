@@ -96,11 +96,13 @@ def test_each_fault_kind_maps_to_its_reason_code(recon) -> None:
 
 def test_yellow_items_are_holds_and_partial_refunds(recon) -> None:
     url, *_ = recon
-    yellow = dict(rows(
-        url,
-        "select reason_code, count(*) from marts.fct_reconciliation_board "
-        "where color = 'yellow' group by 1",
-    ))
+    yellow = dict(
+        rows(
+            url,
+            "select reason_code, count(*) from marts.fct_reconciliation_board "
+            "where color = 'yellow' group by 1",
+        )
+    )
     # orders with no disagreement but that the ERP booked a held order: those need a person
     holds, holds_booked, partials = rows(
         url,
@@ -209,8 +211,11 @@ def test_red_items_escalate_after_two_hours_and_history_shows_the_fix(recon, tmp
             "set dbt_valid_from = dbt_valid_from - interval '3 hours' where color = 'red'"
         )
     run_dbt(url, "run", "--select", "fct_reconciliation_board")
-    escalated = rows(url, "select count(*) from marts.fct_reconciliation_board "
-                          "where escalated and assigned_to = 'IT'")[0][0]
+    escalated = rows(
+        url,
+        "select count(*) from marts.fct_reconciliation_board "
+        "where escalated and assigned_to = 'IT'",
+    )[0][0]
     reds = rows(url, "select count(*) from marts.fct_reconciliation_board where color = 'red'")
     assert escalated == reds[0][0] > 0
 
@@ -221,34 +226,55 @@ def test_red_items_escalate_after_two_hours_and_history_shows_the_fix(recon, tmp
     assert len(escalations) == 1 and escalations[0].total_rows == escalated
     records = read_outbox(tmp_path / "outbox.jsonl")
     assert any(r["kind"] == "escalation" for r in records)
-    assert not [a for a in alert_after_run(instance, result.run_id, "reconcile", warehouse,
-                                           channels) if a.kind == "escalation"]
+    assert not [
+        a
+        for a in alert_after_run(instance, result.run_id, "reconcile", warehouse, channels)
+        if a.kind == "escalation"
+    ]
 
     # the ERP sales order arrives late: the item turns green and the history says when and why
     paid_fen, created, cancelled = rows(
-        url, "select payment_fen, to_char(paid_at at time zone 'Asia/Shanghai', "
-             "'YYYY-MM-DD HH24:MI:SS'), is_cancelled from marts.fct_orders "
-             "where unified_key = %(k)s",
+        url,
+        "select payment_fen, to_char(paid_at at time zone 'Asia/Shanghai', "
+        "'YYYY-MM-DD HH24:MI:SS'), is_cancelled from marts.fct_orders "
+        "where unified_key = %(k)s",
         {"k": red_key},
     )[0]
-    late = RawRecord(source="u8", native_id="SO-LATE-1", emitted_at=datetime.now(UTC),
-                     payload=json.dumps({
-        "csocode": "SO-LATE-1", "ddate": created[:10], "dcreatesystime": created,
-        "ccuscode": "X", "cdefine1": platform, "cdefine2": native_id,
-        "state": "作废" if cancelled else "审核",
-        "isum": f"{paid_fen // 100}.{paid_fen % 100:02d}",
-    }, ensure_ascii=False))
+    late = RawRecord(
+        source="u8",
+        native_id="SO-LATE-1",
+        emitted_at=datetime.now(UTC),
+        payload=json.dumps(
+            {
+                "csocode": "SO-LATE-1",
+                "ddate": created[:10],
+                "dcreatesystime": created,
+                "ccuscode": "X",
+                "cdefine1": platform,
+                "cdefine2": native_id,
+                "state": "作废" if cancelled else "审核",
+                "isum": f"{paid_fen // 100}.{paid_fen % 100:02d}",
+            },
+            ensure_ascii=False,
+        ),
+    )
     with psycopg.connect(url) as conn:
         land_records(conn, [late], label="late-erp")
     run_dbt(url, "build", "--select", "path:models/staging/u8+", "--exclude", "test_type:data")
     color, reason, escalated_now = rows(
-        url, "select color, reason_code, escalated from marts.fct_reconciliation_board "
-             "where unified_key = %(k)s", {"k": red_key})[0]
+        url,
+        "select color, reason_code, escalated from marts.fct_reconciliation_board "
+        "where unified_key = %(k)s",
+        {"k": red_key},
+    )[0]
     assert color in ("green", "yellow") and not escalated_now, (color, reason)
     history = rows(
-        url, "select color, reason_code, valid_to is null from "
-             "marts.fct_reconciliation_board_history where unified_key = %(k)s "
-             "order by valid_from", {"k": red_key})
+        url,
+        "select color, reason_code, valid_to is null from "
+        "marts.fct_reconciliation_board_history where unified_key = %(k)s "
+        "order by valid_from",
+        {"k": red_key},
+    )
     assert history[0][:2] == ("red", "erp_not_received") and history[0][2] is False
     assert history[-1][0] == color and history[-1][2] is True
 
@@ -306,8 +332,11 @@ def test_sensors_alert_through_their_resources(recon, tmp_path) -> None:
     run = instance.get_run_by_id(result.run_id)
     success = instance.all_logs(result.run_id, of_type=DagsterEventType.RUN_SUCCESS)[0]
     context = build_run_status_sensor_context(
-        sensor_name="run_failure_alerts", dagster_event=success.dagster_event,
-        dagster_instance=instance, dagster_run=run, resources=sensor_resources,
+        sensor_name="run_failure_alerts",
+        dagster_event=success.dagster_event,
+        dagster_instance=instance,
+        dagster_run=run,
+        resources=sensor_resources,
     )
     # a failure of the job: one message, however many times the sensor sees it failing
     run_failure_alerts(context.for_run_failure())
@@ -318,10 +347,16 @@ def test_sensors_alert_through_their_resources(recon, tmp_path) -> None:
     # the next successful run closes the incident with a recovery message
     reconciliation_alerts(
         build_run_status_sensor_context(
-            sensor_name="reconciliation_alerts", dagster_event=success.dagster_event,
-            dagster_instance=instance, dagster_run=run, resources=sensor_resources,
+            sensor_name="reconciliation_alerts",
+            dagster_event=success.dagster_event,
+            dagster_instance=instance,
+            dagster_run=run,
+            resources=sensor_resources,
         )
     )
-    recoveries = [r for r in read_outbox(outbox)
-                  if r["dedup_key"] == "run:__ephemeral_asset_job__" and r["kind"] == "recovered"]
+    recoveries = [
+        r
+        for r in read_outbox(outbox)
+        if r["dedup_key"] == "run:__ephemeral_asset_job__" and r["kind"] == "recovered"
+    ]
     assert len(recoveries) == 1

@@ -29,42 +29,102 @@ def record(source: str, native_id: str, body: dict) -> RawRecord:
     return RawRecord(source, native_id, json.dumps(body, ensure_ascii=False), EMITTED)
 
 
-def taobao(tid: int, *, paid: str = "2026-10-01 10:00:00", payment: str = "100.00",
-           status: str = "WAIT_SELLER_SEND_GOODS", refund: str = "NO_REFUND") -> RawRecord:
-    return record("taobao", str(tid), {
-        "tid": tid, "status": status, "created": paid[:11] + "08:00:00", "modified": paid,
-        "pay_time": paid, "payment": payment, "total_fee": payment, "post_fee": "0.00",
-        "refund_status": refund, "refund_fee": "0.00",
-    })
+def taobao(
+    tid: int,
+    *,
+    paid: str = "2026-10-01 10:00:00",
+    payment: str = "100.00",
+    status: str = "WAIT_SELLER_SEND_GOODS",
+    refund: str = "NO_REFUND",
+) -> RawRecord:
+    return record(
+        "taobao",
+        str(tid),
+        {
+            "tid": tid,
+            "status": status,
+            "created": paid[:11] + "08:00:00",
+            "modified": paid,
+            "pay_time": paid,
+            "payment": payment,
+            "total_fee": payment,
+            "post_fee": "0.00",
+            "refund_status": refund,
+            "refund_fee": "0.00",
+        },
+    )
 
 
 def pdd(order_sn: str, *, paid: str, held: bool = False, refund_only: bool = False) -> RawRecord:
-    return record("pdd", order_sn, {
-        "order_sn": order_sn, "order_status": 3 if refund_only else 1, "confirm_status": 1,
-        "refund_status": 4 if refund_only else 1, "after_sales_type": 2 if refund_only else 0,
-        "risk_control_status": 1 if held else 0, "created_time": paid[:11] + "08:00:00",
-        "confirm_time": paid, "updated_at": paid[:11] + "20:00:00", "pay_amount": "100.00",
-        "postage": "0.00", "refund_amount": "100.00" if refund_only else "0.00",
-        "receiver_phone": "138****1234",
-    })
+    return record(
+        "pdd",
+        order_sn,
+        {
+            "order_sn": order_sn,
+            "order_status": 3 if refund_only else 1,
+            "confirm_status": 1,
+            "refund_status": 4 if refund_only else 1,
+            "after_sales_type": 2 if refund_only else 0,
+            "risk_control_status": 1 if held else 0,
+            "created_time": paid[:11] + "08:00:00",
+            "confirm_time": paid,
+            "updated_at": paid[:11] + "20:00:00",
+            "pay_amount": "100.00",
+            "postage": "0.00",
+            "refund_amount": "100.00" if refund_only else "0.00",
+            "receiver_phone": "138****1234",
+        },
+    )
 
 
-def u8(csocode: str, platform: str, order_id: str, created: str | None, *,
-       day: str = "2026-10-01", state: str = "审核", isum: str = "100.00") -> RawRecord:
-    body = {"csocode": csocode, "ddate": day, "ccuscode": "C01", "cdefine1": platform,
-            "cdefine2": order_id, "state": state, "isum": isum, "cmemo": ""}
+def u8(
+    csocode: str,
+    platform: str,
+    order_id: str,
+    created: str | None,
+    *,
+    day: str = "2026-10-01",
+    state: str = "审核",
+    isum: str = "100.00",
+) -> RawRecord:
+    body = {
+        "csocode": csocode,
+        "ddate": day,
+        "ccuscode": "C01",
+        "cdefine1": platform,
+        "cdefine2": order_id,
+        "state": state,
+        "isum": isum,
+        "cmemo": "",
+    }
     if created is not None:
         body["dcreatesystime"] = created
     return record("u8", csocode, body)
 
 
-def ledger(entry_id: str, platform: str, order_id: str, booked: str, *,
-           amount: str = "100.00", entry_type: str = "settlement") -> RawRecord:
-    return record("ledger", entry_id, {
-        "entry_id": entry_id, "entry_type": entry_type, "channel": "alipay",
-        "platform": platform, "order_no": order_id, "amount": amount, "booked_at": booked,
-        "voucher_no": "记-2026-10-00001",
-    })
+def ledger(
+    entry_id: str,
+    platform: str,
+    order_id: str,
+    booked: str,
+    *,
+    amount: str = "100.00",
+    entry_type: str = "settlement",
+) -> RawRecord:
+    return record(
+        "ledger",
+        entry_id,
+        {
+            "entry_id": entry_id,
+            "entry_type": entry_type,
+            "channel": "alipay",
+            "platform": platform,
+            "order_no": order_id,
+            "amount": amount,
+            "booked_at": booked,
+            "voucher_no": "记-2026-10-00001",
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -76,100 +136,204 @@ class Case:
     board_reason: str
 
 
-def tb_case(tid: int, diffs: set[tuple[str, str, str]], color: str, reason: str, *,
-            paid: str = "2026-10-01 10:00:00", erp_at: str | None = "2026-10-01 11:00:00",
-            booked: str = "2026-10-01 10:00:01.250", erp: tuple[RawRecord, ...] | None = None,
-            books: tuple[RawRecord, ...] | None = None, **platform: str) -> Case:
+def tb_case(
+    tid: int,
+    diffs: set[tuple[str, str, str]],
+    color: str,
+    reason: str,
+    *,
+    paid: str = "2026-10-01 10:00:00",
+    erp_at: str | None = "2026-10-01 11:00:00",
+    booked: str = "2026-10-01 10:00:01.250",
+    erp: tuple[RawRecord, ...] | None = None,
+    books: tuple[RawRecord, ...] | None = None,
+    **platform: str,
+) -> Case:
     """A Taobao order paid at `paid`, booked by the ERP and the ledger unless told otherwise."""
     oid = str(tid)
     erp = erp if erp is not None else (u8(f"SO{tid}", "TB", oid, erp_at, day=paid[:10]),)
     books = books if books is not None else (ledger(f"LE{tid}", "TB", oid, booked),)
-    return Case(oid, (taobao(tid, paid=paid, **platform), *erp, *books), frozenset(diffs),
-                color, reason)
+    return Case(
+        oid, (taobao(tid, paid=paid, **platform), *erp, *books), frozenset(diffs), color, reason
+    )
 
 
 T = 3822000000000000000
-HELD, HELD_AMOUNT, REFUND_ONLY = "261003-100000000000001", "261003-100000000000002", \
-    "261003-100000000000003"
+HELD, HELD_AMOUNT, REFUND_ONLY = (
+    "261003-100000000000001",
+    "261003-100000000000002",
+    "261003-100000000000003",
+)
 
 CASES: dict[str, Case] = {
     "clean": tb_case(T + 1, set(), "green", "matched"),
     "erp books late but within its lag": tb_case(
-        T + 2, set(), "green", "matched", erp_at="2026-10-01 15:30:00"),
+        T + 2, set(), "green", "matched", erp_at="2026-10-01 15:30:00"
+    ),
     # 09:00 China on 2 October is still 1 October in UTC: a day-only ERP date is China time
     "erp date only, same China day": tb_case(
-        T + 3, set(), "green", "matched", paid="2026-10-02 09:00:00", erp_at=None,
-        booked="2026-10-02 09:00:00.500"),
+        T + 3,
+        set(),
+        "green",
+        "matched",
+        paid="2026-10-02 09:00:00",
+        erp_at=None,
+        booked="2026-10-02 09:00:00.500",
+    ),
     "ledger minute precision": tb_case(
-        T + 4, set(), "green", "matched", paid="2026-10-01 10:00:40",
-        booked="2026-10-01 10:00"),
+        T + 4, set(), "green", "matched", paid="2026-10-01 10:00:40", booked="2026-10-01 10:00"
+    ),
     "duplicate in erp": tb_case(
-        T + 5, {("U8", "duplicate", "duplicate_in_erp")}, "red", "duplicate_in_erp",
-        erp=(u8(f"SO{T + 5}A", "TB", str(T + 5), "2026-10-01 11:00:00"),
-             u8(f"SO{T + 5}B", "TB", str(T + 5), "2026-10-01 11:05:00"))),
+        T + 5,
+        {("U8", "duplicate", "duplicate_in_erp")},
+        "red",
+        "duplicate_in_erp",
+        erp=(
+            u8(f"SO{T + 5}A", "TB", str(T + 5), "2026-10-01 11:00:00"),
+            u8(f"SO{T + 5}B", "TB", str(T + 5), "2026-10-01 11:05:00"),
+        ),
+    ),
     "duplicate in ledger": tb_case(
-        T + 6, {("LEDGER", "duplicate", "duplicate_in_ledger")}, "red", "duplicate_in_ledger",
-        books=(ledger(f"LE{T + 6}A", "TB", str(T + 6), "2026-10-01 10:00:01.000"),
-               ledger(f"LE{T + 6}B", "TB", str(T + 6), "2026-10-01 10:00:02.000"))),
+        T + 6,
+        {("LEDGER", "duplicate", "duplicate_in_ledger")},
+        "red",
+        "duplicate_in_ledger",
+        books=(
+            ledger(f"LE{T + 6}A", "TB", str(T + 6), "2026-10-01 10:00:01.000"),
+            ledger(f"LE{T + 6}B", "TB", str(T + 6), "2026-10-01 10:00:02.000"),
+        ),
+    ),
     "amount differs": tb_case(
-        T + 7, {("U8", "amount_mismatch", "amount_differs")}, "red", "amount_differs",
-        erp=(u8(f"SO{T + 7}", "TB", str(T + 7), "2026-10-01 11:00:00", isum="93.50"),)),
+        T + 7,
+        {("U8", "amount_mismatch", "amount_differs")},
+        "red",
+        "amount_differs",
+        erp=(u8(f"SO{T + 7}", "TB", str(T + 7), "2026-10-01 11:00:00", isum="93.50"),),
+    ),
     "status semantics": tb_case(
-        T + 8, {("U8", "status_mismatch", "status_semantics")}, "red", "status_semantics",
-        erp=(u8(f"SO{T + 8}", "TB", str(T + 8), "2026-10-01 11:00:00", state="作废"),)),
+        T + 8,
+        {("U8", "status_mismatch", "status_semantics")},
+        "red",
+        "status_semantics",
+        erp=(u8(f"SO{T + 8}", "TB", str(T + 8), "2026-10-01 11:00:00", state="作废"),),
+    ),
     "erp booked before payment": tb_case(
-        T + 9, {("U8", "time_mismatch", "time_differs")}, "red", "time_differs",
-        erp_at="2026-10-01 09:00:00"),
+        T + 9,
+        {("U8", "time_mismatch", "time_differs")},
+        "red",
+        "time_differs",
+        erp_at="2026-10-01 09:00:00",
+    ),
     "erp booked far beyond its lag": tb_case(
-        T + 10, {("U8", "time_mismatch", "time_differs")}, "red", "time_differs",
-        erp_at="2026-10-01 17:00:00"),
+        T + 10,
+        {("U8", "time_mismatch", "time_differs")},
+        "red",
+        "time_differs",
+        erp_at="2026-10-01 17:00:00",
+    ),
     "erp time 8 hours early (UTC written as China time)": tb_case(
-        T + 11, {("U8", "time_mismatch", "timezone_drift")}, "red", "timezone_drift",
-        erp_at="2026-10-01 03:00:00"),
+        T + 11,
+        {("U8", "time_mismatch", "timezone_drift")},
+        "red",
+        "timezone_drift",
+        erp_at="2026-10-01 03:00:00",
+    ),
     "erp time 8 hours late": tb_case(
-        T + 12, {("U8", "time_mismatch", "timezone_drift")}, "red", "timezone_drift",
-        erp_at="2026-10-01 19:00:00"),
+        T + 12,
+        {("U8", "time_mismatch", "timezone_drift")},
+        "red",
+        "timezone_drift",
+        erp_at="2026-10-01 19:00:00",
+    ),
     "ledger booked long after payment": tb_case(
-        T + 13, {("LEDGER", "time_mismatch", "time_differs")}, "red", "time_differs",
-        booked="2026-10-01 10:30:00.000"),
+        T + 13,
+        {("LEDGER", "time_mismatch", "time_differs")},
+        "red",
+        "time_differs",
+        booked="2026-10-01 10:30:00.000",
+    ),
     "ledger time 8 hours early": tb_case(
-        T + 14, {("LEDGER", "time_mismatch", "timezone_drift")}, "red", "timezone_drift",
-        booked="2026-10-01 02:00:01.500"),
-    "pending refund": tb_case(T + 15, set(), "yellow", "pending_refund",
-                              refund="WAIT_SELLER_AGREE"),
+        T + 14,
+        {("LEDGER", "time_mismatch", "timezone_drift")},
+        "red",
+        "timezone_drift",
+        booked="2026-10-01 02:00:01.500",
+    ),
+    "pending refund": tb_case(
+        T + 15, set(), "yellow", "pending_refund", refund="WAIT_SELLER_AGREE"
+    ),
     "pending refund explains the ERP amount": tb_case(
-        T + 16, {("U8", "amount_mismatch", "amount_differs")}, "yellow",
-        "pending_refund_explains_amount", refund="WAIT_SELLER_AGREE",
-        erp=(u8(f"SO{T + 16}", "TB", str(T + 16), "2026-10-01 11:00:00", isum="80.00"),)),
+        T + 16,
+        {("U8", "amount_mismatch", "amount_differs")},
+        "yellow",
+        "pending_refund_explains_amount",
+        refund="WAIT_SELLER_AGREE",
+        erp=(u8(f"SO{T + 16}", "TB", str(T + 16), "2026-10-01 11:00:00", isum="80.00"),),
+    ),
     "held order booked as paid by the erp": Case(
         HELD,
-        (pdd(HELD, paid="2026-10-03 10:00:00", held=True),
-         u8("SO-HELD", "PDD", HELD, "2026-10-03 11:00:00", day="2026-10-03")),
-        frozenset({("U8", "status_mismatch", "hold_booked_as_paid")}), "yellow",
-        "hold_booked_as_paid"),
+        (
+            pdd(HELD, paid="2026-10-03 10:00:00", held=True),
+            u8("SO-HELD", "PDD", HELD, "2026-10-03 11:00:00", day="2026-10-03"),
+        ),
+        frozenset({("U8", "status_mismatch", "hold_booked_as_paid")}),
+        "yellow",
+        "hold_booked_as_paid",
+    ),
     "held order booked as paid with a wrong amount": Case(
         HELD_AMOUNT,
-        (pdd(HELD_AMOUNT, paid="2026-10-03 12:00:00", held=True),
-         u8("SO-HELD-AMOUNT", "PDD", HELD_AMOUNT, "2026-10-03 13:00:00", day="2026-10-03",
-            isum="10000")),
-        frozenset({("U8", "status_mismatch", "hold_booked_as_paid"),
-                   ("U8", "amount_mismatch", "amount_unit_error")}), "red", "amount_unit_error"),
+        (
+            pdd(HELD_AMOUNT, paid="2026-10-03 12:00:00", held=True),
+            u8(
+                "SO-HELD-AMOUNT",
+                "PDD",
+                HELD_AMOUNT,
+                "2026-10-03 13:00:00",
+                day="2026-10-03",
+                isum="10000",
+            ),
+        ),
+        frozenset(
+            {
+                ("U8", "status_mismatch", "hold_booked_as_paid"),
+                ("U8", "amount_mismatch", "amount_unit_error"),
+            }
+        ),
+        "red",
+        "amount_unit_error",
+    ),
     "pdd refund only voided by the erp": Case(
         REFUND_ONLY,
-        (pdd(REFUND_ONLY, paid="2026-10-03 14:00:00", refund_only=True),
-         u8("SO-REFUND-ONLY", "PDD", REFUND_ONLY, "2026-10-03 15:00:00", day="2026-10-03",
-            state="作废"),
-         ledger("LE-REFUND-ONLY", "PDD", REFUND_ONLY, "2026-10-03 14:00:01.000")),
-        frozenset({("U8", "status_mismatch", "pdd_refund_only_as_cancelled")}), "red",
-        "pdd_refund_only_as_cancelled"),
+        (
+            pdd(REFUND_ONLY, paid="2026-10-03 14:00:00", refund_only=True),
+            u8(
+                "SO-REFUND-ONLY",
+                "PDD",
+                REFUND_ONLY,
+                "2026-10-03 15:00:00",
+                day="2026-10-03",
+                state="作废",
+            ),
+            ledger("LE-REFUND-ONLY", "PDD", REFUND_ONLY, "2026-10-03 14:00:01.000"),
+        ),
+        frozenset({("U8", "status_mismatch", "pdd_refund_only_as_cancelled")}),
+        "red",
+        "pdd_refund_only_as_cancelled",
+    ),
     "erp order of no known order": Case(
-        str(T + 90), (u8(f"SO{T + 90}", "TB", str(T + 90), "2026-10-01 11:00:00"),),
-        frozenset({("U8", "extra_in_erp", "unknown_platform_order")}), "red",
-        "unknown_platform_order"),
+        str(T + 90),
+        (u8(f"SO{T + 90}", "TB", str(T + 90), "2026-10-01 11:00:00"),),
+        frozenset({("U8", "extra_in_erp", "unknown_platform_order")}),
+        "red",
+        "unknown_platform_order",
+    ),
     "ledger entry of no known order": Case(
-        str(T + 91), (ledger(f"LE{T + 91}", "TB", str(T + 91), "2026-10-01 10:00:01.000"),),
-        frozenset({("LEDGER", "extra_in_ledger", "unknown_platform_order")}), "red",
-        "unknown_platform_order"),
+        str(T + 91),
+        (ledger(f"LE{T + 91}", "TB", str(T + 91), "2026-10-01 10:00:01.000"),),
+        frozenset({("LEDGER", "extra_in_ledger", "unknown_platform_order")}),
+        "red",
+        "unknown_platform_order",
+    ),
 }
 
 
@@ -178,10 +342,13 @@ def built(module_db_url: str) -> str:
     url = module_db_url
     with psycopg.connect(url, autocommit=True) as conn:
         database = conn.execute("select current_database()").fetchone()[0]
-        conn.execute(f'alter database "{database}" set timezone to \'UTC\'')
+        conn.execute(f"alter database \"{database}\" set timezone to 'UTC'")
     with psycopg.connect(url) as conn:
-        land_records(conn, [p for case in CASES.values() for p in case.payloads],
-                     label="reconciliation-rules")
+        land_records(
+            conn,
+            [p for case in CASES.values() for p in case.payloads],
+            label="reconciliation-rules",
+        )
     run_dbt(url, "build", "--select", "path:seeds path:models/staging")
     with psycopg.connect(url) as reader, psycopg.connect(url) as writer:
         ensure_schema(writer)
@@ -252,15 +419,23 @@ def test_finance_role_hooks_warn_instead_of_failing_without_createrole(
     name = f"limited_{uuid.uuid4().hex[:8]}"
     admin = pg_server.url().rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"create role {name} login nosuperuser nocreaterole nocreatedb "
-                     "password 'limited-test'")
+        conn.execute(
+            f"create role {name} login nosuperuser nocreaterole nocreatedb password 'limited-test'"
+        )
         conn.execute(f"create database {name} owner {name}")
     limited_url = login_as(admin, name, "limited-test", dbname=name)
     role = f"{name}_finance"
-    done = run_dbt(limited_url, "seed", "--select", "refund_status_map",
-                   "--vars", json.dumps({"finance_role": role}))
+    done = run_dbt(
+        limited_url,
+        "seed",
+        "--select",
+        "refund_status_map",
+        "--vars",
+        json.dumps({"finance_role": role}),
+    )
     assert done.returncode == 0
     with psycopg.connect(limited_url) as conn:
         assert conn.execute("select count(*) from seeds.refund_status_map").fetchone()[0] > 0
-        assert conn.execute("select count(*) from pg_roles where rolname = %s",
-                            (role,)).fetchone() == (0,)
+        assert conn.execute(
+            "select count(*) from pg_roles where rolname = %s", (role,)
+        ).fetchone() == (0,)

@@ -31,55 +31,99 @@ def p(source: str, native_id: str | None, body: dict) -> Payload:
 
 
 TAOBAO = {
-    "tid": 3822001234567890123, "status": "WAIT_SELLER_SEND_GOODS",
-    "created": "2026-10-01 00:30:05", "modified": "2026-10-01 00:31:00",
-    "pay_time": "2026-10-01 00:31:00", "payment": "200.07", "total_fee": "198.00",
-    "post_fee": "2.07", "refund_status": "NO_REFUND", "refund_fee": "0.00",
+    "tid": 3822001234567890123,
+    "status": "WAIT_SELLER_SEND_GOODS",
+    "created": "2026-10-01 00:30:05",
+    "modified": "2026-10-01 00:31:00",
+    "pay_time": "2026-10-01 00:31:00",
+    "payment": "200.07",
+    "total_fee": "198.00",
+    "post_fee": "2.07",
+    "refund_status": "NO_REFUND",
+    "refund_fee": "0.00",
 }
 JD_MS = {
-    "orderId": "301234567890", "orderState": "WAIT_GOODS_RECEIVE_CONFIRM",
-    "orderStartTime": "2026-10-01 09:12:44.683+0800", "modified": "2026-10-02 10:00:00.120+0800",
-    "paymentConfirmTime": "2026-10-01 09:13:02", "orderPayment": "99.90", "freightPrice": "0.00",
-    "afsStatus": "NONE", "refundAmount": "0.00",
+    "orderId": "301234567890",
+    "orderState": "WAIT_GOODS_RECEIVE_CONFIRM",
+    "orderStartTime": "2026-10-01 09:12:44.683+0800",
+    "modified": "2026-10-02 10:00:00.120+0800",
+    "paymentConfirmTime": "2026-10-01 09:13:02",
+    "orderPayment": "99.90",
+    "freightPrice": "0.00",
+    "afsStatus": "NONE",
+    "refundAmount": "0.00",
 }
 JD_UNPAID = {
-    **JD_MS, "orderId": "301234567891", "orderState": "WAIT_SELLER_STOCK_OUT",
-    "orderStartTime": "2026-10-01 09:12:44", "modified": "2026-10-01 09:12:44",
+    **JD_MS,
+    "orderId": "301234567891",
+    "orderState": "WAIT_SELLER_STOCK_OUT",
+    "orderStartTime": "2026-10-01 09:12:44",
+    "modified": "2026-10-01 09:12:44",
     "paymentConfirmTime": "0001-01-01 00:00:00",
 }
 JD_STOCK_OUT_PAID = {
-    **JD_UNPAID, "orderId": "301234567892", "paymentConfirmTime": "2026-10-01 09:13:02",
+    **JD_UNPAID,
+    "orderId": "301234567892",
+    "paymentConfirmTime": "2026-10-01 09:13:02",
 }
 PDD_REFUND_ONLY = {
-    "order_sn": "261001-123456789012345", "order_status": 3, "confirm_status": 1,
-    "refund_status": 4, "after_sales_type": 2, "risk_control_status": 0,
-    "created_time": "2026-10-01 12:00:00", "confirm_time": "2026-10-01 12:01:00",
-    "updated_at": "2026-10-05 08:00:00", "pay_amount": "168.99", "postage": "0.00",
-    "refund_amount": "168.99", "receiver_phone": "138****1234",
+    "order_sn": "261001-123456789012345",
+    "order_status": 3,
+    "confirm_status": 1,
+    "refund_status": 4,
+    "after_sales_type": 2,
+    "risk_control_status": 0,
+    "created_time": "2026-10-01 12:00:00",
+    "confirm_time": "2026-10-01 12:01:00",
+    "updated_at": "2026-10-05 08:00:00",
+    "pay_amount": "168.99",
+    "postage": "0.00",
+    "refund_amount": "168.99",
+    "receiver_phone": "138****1234",
 }
 PDD_HELD = {
     **{k: v for k, v in PDD_REFUND_ONLY.items() if k != "postage"},  # no post fee: 0
-    "order_sn": "261001-123456789012346", "order_status": 1,
-    "refund_status": 1, "after_sales_type": 0, "risk_control_status": 1, "refund_amount": "0.00",
+    "order_sn": "261001-123456789012346",
+    "order_status": 1,
+    "refund_status": 1,
+    "after_sales_type": 0,
+    "risk_control_status": 1,
+    "refund_amount": "0.00",
 }
 WECHAT_GIFT = {
-    "order_id": "3712345678901234567", "status": 20,
-    "create_time": 1790817164, "update_time": 1790817170,
-    "order_detail": {"price_info": {"order_price": 20007, "freight": 207},
-                     "pay_info": {"pay_time": 1790817160}},
-    "aftersale_detail": {"aftersale_order_list": [
-        {"aftersale_order_id": "a1", "status": "MERCHANT_REFUND_SUCCESS", "refund_amount": 500}]},
+    "order_id": "3712345678901234567",
+    "status": 20,
+    "create_time": 1790817164,
+    "update_time": 1790817170,
+    "order_detail": {
+        "price_info": {"order_price": 20007, "freight": 207},
+        "pay_info": {"pay_time": 1790817160},
+    },
+    "aftersale_detail": {
+        "aftersale_order_list": [
+            {"aftersale_order_id": "a1", "status": "MERCHANT_REFUND_SUCCESS", "refund_amount": 500}
+        ]
+    },
 }
 LEDGER_STRING = {
-    "entry_id": "LE000000000001", "entry_type": "settlement", "channel": "alipay",
-    "platform": "TB", "order_no": "3822001234567890123", "amount": "200.07",
+    "entry_id": "LE000000000001",
+    "entry_type": "settlement",
+    "channel": "alipay",
+    "platform": "TB",
+    "order_no": "3822001234567890123",
+    "amount": "200.07",
     "booked_at": "2026-10-01 00:31:00.417",
 }
 LEDGER_EPOCH_MS = {**LEDGER_STRING, "entry_id": "LE000000000002", "booked_at": 1790786660417}
 U8 = {
-    "csocode": "SO20261001000001", "ddate": "2026-10-01", "dcreatesystime": "2026-10-01 01:00:00",
-    "ccuscode": "TMALL01", "cdefine1": "TB", "cdefine2": "3822001234567890123",
-    "state": "审核", "isum": "200.07",
+    "csocode": "SO20261001000001",
+    "ddate": "2026-10-01",
+    "dcreatesystime": "2026-10-01 01:00:00",
+    "ccuscode": "TMALL01",
+    "cdefine1": "TB",
+    "cdefine2": "3822001234567890123",
+    "state": "审核",
+    "isum": "200.07",
 }
 
 GOOD = [
@@ -96,23 +140,49 @@ GOOD = [
     p("u8", "SO20261001000001", U8),
 ]
 BAD = [
-    (p("taobao", "1", {**TAOBAO, "tid": 1, "status": "WAIT_MAGIC"}),
-     "unknown native status: WAIT_MAGIC"),
-    (p("taobao", "2", {**TAOBAO, "tid": 2, "created": "2026-13-45 25:61:00"}),
-     "unparseable time: created = 2026-13-45 25:61:00"),
-    (p("jd", "3", {**JD_MS, "orderId": "3", "orderPayment": "12,00元"}),
-     "unparseable amount: orderPayment = 12,00元"),
-    (p("taobao", "5", {**TAOBAO, "tid": 5, "post_fee": "2,07"}),
-     "unparseable amount: post_fee = 2,07"),
-    (p("wechat", "6", {**WECHAT_GIFT, "order_id": "6", "order_detail": {
-        **WECHAT_GIFT["order_detail"], "price_info": {"order_price": 20007, "freight": "2.07"}}}),
-     "unparseable amount: freight = 2.07"),
-    (p("pdd", None, {k: v for k, v in PDD_HELD.items() if k != "order_sn"}),
-     "missing field: order_sn"),
-    (p("wechat", "4", {**WECHAT_GIFT, "order_id": "4", "create_time": "yesterday"}),
-     "unparseable time: create_time = yesterday"),
-    (p("u8", "SO-BAD", {**U8, "csocode": "SO-BAD", "isum": "abc"}),
-     "unparseable amount: isum = abc"),
+    (
+        p("taobao", "1", {**TAOBAO, "tid": 1, "status": "WAIT_MAGIC"}),
+        "unknown native status: WAIT_MAGIC",
+    ),
+    (
+        p("taobao", "2", {**TAOBAO, "tid": 2, "created": "2026-13-45 25:61:00"}),
+        "unparseable time: created = 2026-13-45 25:61:00",
+    ),
+    (
+        p("jd", "3", {**JD_MS, "orderId": "3", "orderPayment": "12,00元"}),
+        "unparseable amount: orderPayment = 12,00元",
+    ),
+    (
+        p("taobao", "5", {**TAOBAO, "tid": 5, "post_fee": "2,07"}),
+        "unparseable amount: post_fee = 2,07",
+    ),
+    (
+        p(
+            "wechat",
+            "6",
+            {
+                **WECHAT_GIFT,
+                "order_id": "6",
+                "order_detail": {
+                    **WECHAT_GIFT["order_detail"],
+                    "price_info": {"order_price": 20007, "freight": "2.07"},
+                },
+            },
+        ),
+        "unparseable amount: freight = 2.07",
+    ),
+    (
+        p("pdd", None, {k: v for k, v in PDD_HELD.items() if k != "order_sn"}),
+        "missing field: order_sn",
+    ),
+    (
+        p("wechat", "4", {**WECHAT_GIFT, "order_id": "4", "create_time": "yesterday"}),
+        "unparseable time: create_time = yesterday",
+    ),
+    (
+        p("u8", "SO-BAD", {**U8, "csocode": "SO-BAD", "isum": "abc"}),
+        "unparseable amount: isum = abc",
+    ),
 ]
 
 
@@ -181,7 +251,8 @@ def test_jd_milliseconds_and_offset_are_kept_and_unpaid_sentinel_is_null(staged:
 def test_jd_stock_out_is_paid_only_with_a_payment_time(staged: str) -> None:
     # WAIT_SELLER_STOCK_OUT also covers cash-on-delivery and pay-later orders (DOMAIN.md §2)
     states = dict(
-        row[:2] for row in rows(
+        row[:2]
+        for row in rows(
             staged,
             "select native_id, state, paid_at from staging.stg_jd__orders "
             "where native_status = 'WAIT_SELLER_STOCK_OUT'",
@@ -269,11 +340,18 @@ def test_bad_payloads_stay_in_raw_and_are_not_staged(staged: str) -> None:
     with psycopg.connect(staged) as conn:
         raw_total = sum(
             conn.execute(f"select count(*) from raw.{t}").fetchone()[0]
-            for t in ("taobao_trades", "jd_orders", "pdd_orders", "wechat_orders",
-                      "u8_sales_orders", "ledger_entries")
+            for t in (
+                "taobao_trades",
+                "jd_orders",
+                "pdd_orders",
+                "wechat_orders",
+                "u8_sales_orders",
+                "ledger_entries",
+            )
         )
         staged_ids = {
-            r[0] for r in conn.execute(
+            r[0]
+            for r in conn.execute(
                 "select native_id from staging.stg_taobao__trades union all "
                 "select native_id from staging.stg_jd__orders union all "
                 "select native_id from staging.stg_wechat__orders union all "
@@ -287,14 +365,14 @@ def test_bad_payloads_stay_in_raw_and_are_not_staged(staged: str) -> None:
 def test_quarantine_names_each_reason(module_db_url: str, staged: str) -> None:
     run_dbt(staged, "run", "--select", "int_payloads__quarantined")
     with psycopg.connect(staged) as conn:
-        reasons = {r[0] for r in conn.execute(
-            "select reason from intermediate.int_payloads__quarantined")}
+        reasons = {
+            r[0] for r in conn.execute("select reason from intermediate.int_payloads__quarantined")
+        }
     assert reasons == {reason for _, reason in BAD}
 
 
 def test_unmapped_status_check_fails_while_one_is_present(staged: str) -> None:
-    done = run_dbt(staged, "test", "--select", "assert_every_native_status_is_mapped",
-                   check=False)
+    done = run_dbt(staged, "test", "--select", "assert_every_native_status_is_mapped", check=False)
     assert "WARN 1 assert_every_native_status_is_mapped" in done.stdout, done.stdout[-3000:]
 
 

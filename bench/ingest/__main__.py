@@ -47,8 +47,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    private = None if configured_database_url() else PrivatePostgres(
-        home=Path.cwd() / ".ordersight" / "bench"
+    private = (
+        None
+        if configured_database_url()
+        else PrivatePostgres(home=Path.cwd() / ".ordersight" / "bench")
     )
     base = configured_database_url() or private.start()
     url = fresh_database(base)
@@ -77,8 +79,10 @@ def main() -> None:
                 orders_done += sum(1 for o in chunk.orders if not o.expect_quarantine)
                 if not rss_marks or orders_done >= rss_marks[-1][0] + total // 5:
                     rss_marks.append((orders_done, peak_rss_mb()))
-                    print(f"  {orders_done:>10,} orders  peak RSS {rss_marks[-1][1]:7.1f} MB",
-                          flush=True)
+                    print(
+                        f"  {orders_done:>10,} orders  peak RSS {rss_marks[-1][1]:7.1f} MB",
+                        flush=True,
+                    )
                 started = time.perf_counter()
             flushed = time.perf_counter()
         landing_seconds += time.perf_counter() - flushed
@@ -103,14 +107,18 @@ def main() -> None:
     print()
     print(f"payloads landed            {payloads:,} ({payloads / total:.2f} per order)")
     print(f"simulation                 {total / simulate_seconds:,.0f} orders/s")
-    print(f"landing (COPY)             {total / landing_seconds:,.0f} orders/s "
-          f"({payloads / landing_seconds:,.0f} payloads/s, {landing_seconds:.1f} s)   "
-          "target ≥ 100,000 orders/s")
+    print(
+        f"landing (COPY)             {total / landing_seconds:,.0f} orders/s "
+        f"({payloads / landing_seconds:,.0f} payloads/s, {landing_seconds:.1f} s)   "
+        "target ≥ 100,000 orders/s"
+    )
     print(f"key allocation             {total / keys_seconds:,.0f} orders/s ({keys_seconds:.1f} s)")
     print(f"dbt build (order marts)    {total / dbt_seconds:,.0f} orders/s ({dbt_seconds:.1f} s)")
     print(f"fct_orders rows            {fct_orders:,}")
-    print(f"peak RSS (this process)    {peak_rss_mb():,.1f} MB   target < 1,024 MB; "
-          "by progress: " + ", ".join(f"{n:,}→{mb:.0f} MB" for n, mb in rss_marks))
+    print(
+        f"peak RSS (this process)    {peak_rss_mb():,.1f} MB   target < 1,024 MB; "
+        "by progress: " + ", ".join(f"{n:,}→{mb:.0f} MB" for n, mb in rss_marks)
+    )
     with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         conn.execute(f'drop database "{url.rsplit("/", 1)[1]}"')
     if private is not None:

@@ -54,8 +54,17 @@ def main() -> None:
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
             "alert_channels": AlertChannelsResource(outbox_path=str(home / "outbox.jsonl")),
         },
-        run_config={"ops": {"simulated_merchant": {"config": {
-            "seed": args.seed, "orders_per_day": args.orders_per_day, "days": args.days}}}},
+        run_config={
+            "ops": {
+                "simulated_merchant": {
+                    "config": {
+                        "seed": args.seed,
+                        "orders_per_day": args.orders_per_day,
+                        "days": args.days,
+                    }
+                }
+            }
+        },
         instance=DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
@@ -67,18 +76,24 @@ def main() -> None:
     }
     with psycopg.connect(url) as conn:
         score = score_detection(conn)
-        board = dict(conn.execute(
-            "select color, count(*) from marts.fct_reconciliation_board group by 1").fetchall())
+        board = dict(
+            conn.execute(
+                "select color, count(*) from marts.fct_reconciliation_board group by 1"
+            ).fetchall()
+        )
     orders = args.orders_per_day * args.days
-    print(f"bench/reconciliation: {orders:,} orders, run {'ok' if result.success else 'FAILED'} "
-          f"in {elapsed:.0f} s ({orders / elapsed:,.0f} orders/s end to end)")
+    print(
+        f"bench/reconciliation: {orders:,} orders, run {'ok' if result.success else 'FAILED'} "
+        f"in {elapsed:.0f} s ({orders / elapsed:,.0f} orders/s end to end)"
+    )
     for step, seconds in steps.items():
         print(f"  {step:<40} {seconds:8.1f} s")
     print(f"faulty orders            {score.faulty:,} of {score.faulty + score.clean:,}")
     print(f"recall                   {score.recall:.2%}   target ≥ 99 %")
     print(f"precision                {score.precision:.2%}")
-    print(f"false positives          {score.false_positive_rate:.3%} of clean orders   "
-          "target ≤ 1 %")
+    print(
+        f"false positives          {score.false_positive_rate:.3%} of clean orders   target ≤ 1 %"
+    )
     print(f"right reason             {score.reason_accuracy:.2%}   target ≥ 95 %")
     print(f"board                    {board}")
     with psycopg.connect(admin, autocommit=True) as conn:

@@ -2,7 +2,6 @@
 seeds + staging (which the key allocation reads), then intermediate + marts (which join the keys).
 """
 
-
 from dagster import AssetExecutionContext, Config
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
@@ -22,7 +21,8 @@ class DbtBuildConfig(Config):
     """How to run `dbt build` for these models."""
 
     full_refresh: bool = Field(
-        False, description="Rebuild incremental models from all of raw, e.g. after an existing "
+        False,
+        description="Rebuild incremental models from all of raw, e.g. after an existing "
         "row of the status_map seed changed (new rows apply without it).",
     )
 

@@ -24,7 +24,8 @@ RAW_SPECS = [
     for source in SOURCES.values()
 ]
 REJECTED_SPEC = layer_spec(
-    "raw", "rejected_payloads",
+    "raw",
+    "rejected_payloads",
     description="Payloads Postgres refused as jsonb, kept byte for byte with the reason.",
 )
 TRUTH_SPECS = [

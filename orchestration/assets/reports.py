@@ -88,8 +88,10 @@ def monthly_consistency_report(
             "files": MetadataValue.json([str(path) for path in files.all]),
             "misjudgement_cases": len(report.misjudgements),
             "channels": MetadataValue.json(
-                {c.channel: {"orders": c.orders, "missing_rate": c.missing_rate}
-                 for c in report.channels}
+                {
+                    c.channel: {"orders": c.orders, "missing_rate": c.missing_rate}
+                    for c in report.channels
+                }
             ),
         }
     )

@@ -89,8 +89,7 @@ def build_card(alert: Alert, shown_rows: int, trim: Trim | None = None) -> dict[
         elements.append(_md(f"**{more_line(hidden)}**"))
 
     buttons = [
-        {"tag": "button", "text": {"tag": "plain_text", "content": text}, "type": kind,
-         "url": url}
+        {"tag": "button", "text": {"tag": "plain_text", "content": text}, "type": kind, "url": url}
         for text, kind, url in (
             (LINK_BUTTON_TEXT, "primary", alert.link),
             (DIFF_BUTTON_TEXT, "default", alert.diff_url),

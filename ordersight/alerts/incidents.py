@@ -129,8 +129,10 @@ def escalation_alerts(
     Each item is an incident of its own: announced once, and closed when it clears.
     """
     ensure_incident_table(conn)
-    cleared = [key.removeprefix("escalation:") for (key,) in conn.execute(
-        """
+    cleared = [
+        key.removeprefix("escalation:")
+        for (key,) in conn.execute(
+            """
         update reports.alert_incidents i set resolved_at = now()
         where i.dedup_key like 'escalation:%%' and i.resolved_at is null
           and not exists (
@@ -139,7 +141,8 @@ def escalation_alerts(
           )
         returning i.dedup_key
         """
-    ).fetchall()]
+        ).fetchall()
+    ]
     alerts = [_cleared_alert(sorted(cleared), link)] if cleared else []
     items = conn.execute(ESCALATED_ITEMS_SQL).fetchall()
     if not items:
@@ -155,35 +158,43 @@ def escalation_alerts(
     conn.commit()
     oldest = items[0][7]
     digest = hashlib.sha256("|".join(item[0] for item in items).encode()).hexdigest()[:12]
-    return [*alerts, Alert(
-        dedup_key=f"board-escalation:{digest}",
-        kind="escalation",
-        severity="critical",
-        title=f"{len(items)} reconciliation item(s) red for over 2 hours: assigned to IT",
-        summary=(
-            "These orders have been unmatched (red on the finance board) for more than two "
-            "hours and are now assigned to IT for investigation."
+    return [
+        *alerts,
+        Alert(
+            dedup_key=f"board-escalation:{digest}",
+            kind="escalation",
+            severity="critical",
+            title=f"{len(items)} reconciliation item(s) red for over 2 hours: assigned to IT",
+            summary=(
+                "These orders have been unmatched (red on the finance board) for more than two "
+                "hours and are now assigned to IT for investigation."
+            ),
+            figures=(
+                ("escalated items", str(len(items))),
+                ("red since (oldest)", oldest.strftime("%Y-%m-%d %H:%M UTC")),
+            ),
+            rows=tuple(
+                DiffRow(
+                    unified_key=item[1],
+                    platform=item[2],
+                    native_order_id=item[3],
+                    issue=item[4],
+                    reason_code=item[5],
+                    detail=item[6],
+                )
+                for item in items[:max_rows]
+            ),
+            total_rows=len(items),
+            link=link,
         ),
-        figures=(
-            ("escalated items", str(len(items))),
-            ("red since (oldest)", oldest.strftime("%Y-%m-%d %H:%M UTC")),
-        ),
-        rows=tuple(
-            DiffRow(
-                unified_key=item[1], platform=item[2], native_order_id=item[3],
-                issue=item[4], reason_code=item[5], detail=item[6],
-            )
-            for item in items[:max_rows]
-        ),
-        total_rows=len(items),
-        link=link,
-    )]
+    ]
 
 
 def _cleared_alert(item_keys: list[str], link: str | None) -> Alert:
     digest = hashlib.sha256("|".join(item_keys).encode()).hexdigest()[:12]
-    shown = ", ".join(item_keys[:20]) + (f" and {len(item_keys) - 20} more"
-                                         if len(item_keys) > 20 else "")
+    shown = ", ".join(item_keys[:20]) + (
+        f" and {len(item_keys) - 20} more" if len(item_keys) > 20 else ""
+    )
     return Alert(
         dedup_key=f"board-escalation:{digest}",
         kind="recovered",
