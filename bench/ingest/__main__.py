@@ -120,7 +120,7 @@ def main() -> None:
         "by progress: " + ", ".join(f"{n:,}→{mb:.0f} MB" for n, mb in rss_marks)
     )
     with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'drop database "{url.rsplit("/", 1)[1]}"')
+        conn.execute(f'drop database "{url.rsplit("/", 1)[1]}" with (force)')
     if private is not None:
         private.stop()
 

@@ -97,7 +97,7 @@ def main() -> None:
     print(f"right reason             {score.reason_accuracy:.2%}   target ≥ 95 %")
     print(f"board                    {board}")
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'drop database "{name}"')
+        conn.execute(f'drop database "{name}" with (force)')
     if private is not None:
         private.stop()
 
