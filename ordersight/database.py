@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import psycopg.sql
 from psycopg.conninfo import conninfo_to_dict
 
 from ordersight.private_postgres import PrivatePostgres
@@ -57,3 +62,25 @@ def dbt_env(url: str) -> dict[str, str]:
         "ORDERSIGHT_PGDATABASE": parts["dbname"],
         "ORDERSIGHT_PGSSLMODE": parts["sslmode"],
     }
+
+
+def with_database(url: str, dbname: str) -> str:
+    """The same server, user and options as `url`, another database."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{dbname}"))
+
+
+def create_database(url: str, prefix: str) -> str:
+    """A new empty database `<prefix>_<random>` on the server of `url`; its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
+        conn.execute(psycopg.sql.SQL("create database {}").format(psycopg.sql.Identifier(name)))
+    return with_database(url, name)
+
+
+def drop_database(url: str) -> None:
+    """Drop the database of `url`, closing whatever sessions still use it."""
+    name = conninfo_to_dict(url)["dbname"]
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
+        conn.execute(
+            psycopg.sql.SQL("drop database {} with (force)").format(psycopg.sql.Identifier(name))
+        )

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
+from ordersight.database import create_database
 from ordersight.private_postgres import PrivatePostgres
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
@@ -25,24 +24,16 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivatePostg
     server.stop()
 
 
-def _new_database(server: PrivatePostgres, prefix: str) -> str:
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = server.url().rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    return server.url().rsplit("/", 1)[0] + f"/{name}"
-
-
 @pytest.fixture
 def fresh_db_url(pg_server: PrivatePostgres) -> str:
     """An empty database of its own for one test."""
-    return _new_database(pg_server, "t")
+    return create_database(pg_server.url(), "t")
 
 
 @pytest.fixture(scope="module")
 def module_db_url(pg_server: PrivatePostgres) -> str:
     """An empty database shared by the tests of one module."""
-    return _new_database(pg_server, "m")
+    return create_database(pg_server.url(), "m")
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import pytest
 from ingest.keys import allocate_keys, ensure_schema, staged_refs_without_key
 from ingest.load import land_records
 from ingest.simulate.model import RawRecord
+from ordersight.database import with_database
 from ordersight.dbt_cli import run_dbt
 from tests.urls import login_as
 
@@ -417,7 +418,7 @@ def test_finance_role_hooks_warn_instead_of_failing_without_createrole(
     built: str, pg_server
 ) -> None:
     name = f"limited_{uuid.uuid4().hex[:8]}"
-    admin = pg_server.url().rsplit("/", 1)[0] + "/postgres"
+    admin = with_database(pg_server.url(), "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(
             f"create role {name} login nosuperuser nocreaterole nocreatedb password 'limited-test'"

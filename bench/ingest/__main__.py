@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import resource
 import time
-import uuid
 from pathlib import Path
 
 import psycopg
@@ -23,6 +22,7 @@ from ingest.ground_truth import reset_truth, store_truth
 from ingest.keys import allocate_keys, ensure_schema, staged_refs_without_key
 from ingest.load import Landing
 from ingest.simulate import MerchantSimulator, SimulationConfig
+from ordersight.database import create_database, drop_database
 from ordersight.dbt_cli import run_dbt
 from ordersight.private_postgres import PrivatePostgres
 from ordersight.settings import configured_database_url
@@ -30,14 +30,6 @@ from ordersight.settings import configured_database_url
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def fresh_database(base_url: str) -> str:
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = base_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    return base_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def main() -> None:
@@ -53,7 +45,7 @@ def main() -> None:
         else PrivatePostgres(home=Path.cwd() / ".ordersight" / "bench")
     )
     base = configured_database_url() or private.start()
-    url = fresh_database(base)
+    url = create_database(base, "bench")
     per_day = max(1, args.orders // args.days)
     simulator = MerchantSimulator(
         SimulationConfig(seed=args.seed, orders_per_day=per_day, days=args.days)
@@ -119,8 +111,7 @@ def main() -> None:
         f"peak RSS (this process)    {peak_rss_mb():,.1f} MB   target < 1,024 MB; "
         "by progress: " + ", ".join(f"{n:,}→{mb:.0f} MB" for n, mb in rss_marks)
     )
-    with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'drop database "{url.rsplit("/", 1)[1]}" with (force)')
+    drop_database(url)
     if private is not None:
         private.stop()
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import time
-import uuid
 from pathlib import Path
 
 import psycopg
@@ -24,6 +23,7 @@ from orchestration.assets.ingest import simulated_merchant
 from orchestration.assets.keys import order_keys
 from orchestration.checks import ge_checks
 from orchestration.resources import AlertChannelsResource, WarehouseResource
+from ordersight.database import create_database, drop_database
 from ordersight.dbt_cli import dbt_executable
 from ordersight.private_postgres import PrivatePostgres
 from ordersight.scoring import score_detection
@@ -40,11 +40,7 @@ def main() -> None:
     home = Path.cwd() / ".ordersight" / "bench"
     private = None if configured_database_url() else PrivatePostgres(home=home)
     base = configured_database_url() or private.start()
-    name = f"bench_recon_{uuid.uuid4().hex[:8]}"
-    admin = base.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = base.rsplit("/", 1)[0] + f"/{name}"
+    url = create_database(base, "bench_recon")
 
     started = time.perf_counter()
     result = materialize(
@@ -96,8 +92,7 @@ def main() -> None:
     )
     print(f"right reason             {score.reason_accuracy:.2%}   target ≥ 95 %")
     print(f"board                    {board}")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'drop database "{name}" with (force)')
+    drop_database(url)
     if private is not None:
         private.stop()
 

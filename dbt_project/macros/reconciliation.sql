@@ -22,6 +22,18 @@
         and {{ at_precision('(' ~ paid_at ~ ' + ' ~ lag ~ ')', precision) }})
 {%- endmacro %}
 
+{#- Why a booking fell outside its lag: a time-zone slip when it fits once moved 8 hours either
+    way (never claimed at day precision, where an 8-hour slip cannot show), else 'time_differs'. -#}
+{% macro time_mismatch_reason(booked_at, paid_at, precision, lag) -%}
+    (case
+        when {{ precision }} <> 'day'
+            and ({{ booked_within_lag('(' ~ booked_at ~ " + interval '8 hours')", paid_at, precision, lag) }}
+                or {{ booked_within_lag('(' ~ booked_at ~ " - interval '8 hours')", paid_at, precision, lag) }})
+            then 'timezone_drift'
+        else 'time_differs'
+    end)
+{%- endmacro %}
+
 {#- The coarser of two precisions. -#}
 {% macro coarser_precision(a, b) -%}
     (case

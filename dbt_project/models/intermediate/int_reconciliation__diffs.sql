@@ -144,14 +144,7 @@ erp_time_mismatch as (
     select
         unified_key, platform, native_order_id, 'U8'::text as source_system,
         'time_mismatch'::text as issue,
-        case
-            -- a date-only side cannot show an 8-hour slip
-            when compared_precision <> 'day'
-                and ({{ booked_within_lag("erp_created_at + interval '8 hours'", 'paid_at', 'compared_precision', erp_lag) }}
-                    or {{ booked_within_lag("erp_created_at - interval '8 hours'", 'paid_at', 'compared_precision', erp_lag) }})
-                then 'timezone_drift'
-            else 'time_differs'
-        end as reason_code,
+        {{ time_mismatch_reason('erp_created_at', 'paid_at', 'compared_precision', erp_lag) }} as reason_code,
         'ERP created ' || to_char(erp_created_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')
             || ', paid ' || to_char(paid_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')
             || ' (China time, by the ' || compared_precision || '): expected within '
@@ -174,14 +167,7 @@ ledger_time_mismatch as (
     select
         unified_key, platform, native_order_id, 'LEDGER'::text as source_system,
         'time_mismatch'::text as issue,
-        case
-            -- a date-only side cannot show an 8-hour slip
-            when compared_precision <> 'day'
-                and ({{ booked_within_lag("ledger_settled_at + interval '8 hours'", 'paid_at', 'compared_precision', ledger_lag) }}
-                    or {{ booked_within_lag("ledger_settled_at - interval '8 hours'", 'paid_at', 'compared_precision', ledger_lag) }})
-                then 'timezone_drift'
-            else 'time_differs'
-        end as reason_code,
+        {{ time_mismatch_reason('ledger_settled_at', 'paid_at', 'compared_precision', ledger_lag) }} as reason_code,
         'ledger booked ' || to_char(ledger_settled_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS.MS')
             || ', paid ' || to_char(paid_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')
             || ' (China time, by the ' || compared_precision || '): expected within '
