@@ -12,14 +12,14 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 .PHONY: install demo test lint dev bench bench-recon db-stop clean
 
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/snapshots dbt_project/tests -type f) \
-	dbt_project/dbt_project.yml dbt_project/profiles.yml
+	dbt_project/dbt_project.yml dbt_project/profiles.yml $(wildcard domain/*.py)
 MANIFEST := dbt_project/target/manifest.json
 
 install: $(STAMP) $(MANIFEST)
 
 $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 	@echo "==> parsing the dbt project"
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --vars "$$(../$(BIN)/python -m domain.dbt_vars)"
 
 $(STAMP): pyproject.toml requirements.lock
 	@echo "==> creating $(VENV) and installing the pinned stack (requirements.lock)"

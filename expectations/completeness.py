@@ -13,6 +13,8 @@ from typing import Any
 
 import psycopg
 
+from domain.rules import REQUIRED_FIELD_SHARE
+from domain.sources import platform_coded
 from expectations.context import gx_session
 from expectations.db import DatabaseUnavailable, connect, fetch_dicts, first_line, missing_tables
 from expectations.outcome import CheckOutcome, jsonable, not_run, pct
@@ -31,9 +33,6 @@ from expectations.suites import (
 
 PRESENCE_TABLE = "marts.fct_order_field_presence"
 QUARANTINE_TABLE = "intermediate.int_payloads__quarantined"
-#: Platform code -> the ``source`` name its payloads carry in the quarantine.
-PLATFORM_SOURCES = {"TB": "taobao", "JD": "jd", "PDD": "pdd", "WX": "wechat"}
-REQUIRED_SHARE = 0.997
 REQUIRED_FIELDS = (
     "unified_key",
     "created_at",
@@ -50,10 +49,7 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
 def _validate(platform: str, required_share: float, required_fields: tuple[str, ...]) -> None:
-    if platform not in PLATFORM_SOURCES:
-        raise ValueError(
-            f"unknown platform {platform!r}; expected one of {', '.join(PLATFORM_SOURCES)}"
-        )
+    platform_coded(platform)  # raises for an unknown platform
     if not 0 < required_share <= 1:
         raise ValueError(f"required_share must be in (0, 1], got {required_share!r}")
     if not required_fields:
@@ -67,13 +63,15 @@ def check_completeness(
     database_url: str,
     platform: str,
     *,
-    required_share: float = REQUIRED_SHARE,
+    required_share: float = REQUIRED_FIELD_SHARE,
     required_fields: tuple[str, ...] = REQUIRED_FIELDS,
 ) -> CheckOutcome:
-    """Completeness of ``platform``'s (TB, JD, PDD or WX) orders and status mapping.
+    """Completeness of one platform's orders and status mapping.
+
+    ``platform`` is a code of ``domain.sources.PLATFORM_CODES``.
 
     Passes when each of ``required_fields`` is non-null in at least ``required_share`` of the
-    platform's rows, every ``unified_key`` matches ``^(TB|JD|PDD|WX)[0-9]{13,}$`` with the
+    platform's rows, every ``unified_key`` matches the unified-key pattern with the
     platform's own prefix (e.g. ``^TB[0-9]{13,}$``), every ``state`` is a standard state,
     and the quarantine holds no payload of the platform's source with an unknown native
     status or refund status. Never raises for data problems: an unreachable database, a
@@ -81,7 +79,7 @@ def check_completeness(
     """
     _validate(platform, required_share, required_fields)
     name = f"order_completeness_{platform}"
-    source = PLATFORM_SOURCES[platform]
+    source = platform_coded(platform).name
     metadata: dict[str, Any] = {
         "table": PRESENCE_TABLE,
         "platform": platform,

@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from expectations.db import libpq_url
-from ordersight.database import sqlalchemy_url
+from plumbing.database import sqlalchemy_url
 
 DATASOURCE_NAME = "ordersight_warehouse"
 

@@ -1,4 +1,4 @@
-"""Drift check: every 30-minute reconciliation window within 0.3 % (DOMAIN.md §1).
+"""Drift check: every 30-minute reconciliation window within the drift threshold (0.3 %).
 
 Reads ``marts.fct_reconciliation_windows`` (one row per window and source system) with GE;
 on failure, lists the offending windows and the differing orders inside them from
@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 
+from domain.rules import DRIFT_THRESHOLD
 from expectations.context import gx_session
 from expectations.db import DatabaseUnavailable, connect, fetch_dicts, first_line, missing_tables
 from expectations.outcome import CheckOutcome, jsonable, not_run, pct
@@ -20,8 +21,6 @@ from expectations.runner import SuiteRun, gx_errors, run_suite
 from expectations.suites import DRIFT_COLUMNS, drift_expectations, drift_key, not_null_key
 
 CHECK_NAME = "reconciliation_drift"
-#: Alert when a window drifts by more than 0.3 % (DOMAIN.md §1).
-DRIFT_THRESHOLD = 0.003
 WINDOWS_TABLE = "marts.fct_reconciliation_windows"
 DIFFS_TABLE = "marts.fct_reconciliation_diffs"
 #: At most this many offending windows are listed in the metadata.

@@ -10,19 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from domain.sources import unified_key_pattern
 from expectations.context import import_gx
 
 ROWS = "rows"
 
 #: Standard order states (DOMAIN.md §1: 12+ native statuses mapped to 5 standard states).
 STANDARD_STATES = ("created", "paid", "picking", "shipped", "completed")
-#: Unified key: platform + yyyymmdd + serial (DOMAIN.md §1), e.g. JD2026012800123.
-UNIFIED_KEY_REGEX = r"^(TB|JD|PDD|WX)[0-9]{13,}$"
+#: Unified key: platform + yyyymmdd + serial, e.g. JD2026012800123.
+UNIFIED_KEY_REGEX = unified_key_pattern()
 
 
 def platform_key_regex(platform: str) -> str:
     """The unified-key pattern narrowed to one platform's prefix (a TB order has a TB key)."""
-    return UNIFIED_KEY_REGEX.replace("(TB|JD|PDD|WX)", platform)
+    return unified_key_pattern(platform)
 
 
 #: Quarantine reasons that mean a native status the status map does not know.

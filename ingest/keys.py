@@ -41,18 +41,19 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from itertools import islice
 
 import psycopg
 from psycopg import errors
 from psycopg.pq import TransactionStatus
 
+from domain.china_time import CHINA_TZ_NAME, china_date
+from domain.sources import PLATFORMS, platform_coded, unified_key_pattern
+
 logger = logging.getLogger(__name__)
 
-PLATFORMS: frozenset[str] = frozenset({"TB", "JD", "PDD", "WX"})
-KEY_PATTERN = r"^(TB|JD|PDD|WX)[0-9]{13,}$"
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+KEY_PATTERN = unified_key_pattern()
 
 SERIAL_MIN_DIGITS = 5
 LOCK_SERIAL_LIMIT = 10**12
@@ -131,16 +132,8 @@ class OrderRef:
         return cls(platform, native_id, china_date(created_at))
 
 
-def china_date(created_at: datetime) -> date:
-    """The calendar date of an aware timestamp in China time (UTC+8, no DST)."""
-    if created_at.tzinfo is None or created_at.utcoffset() is None:
-        raise ValueError("created_at must be timezone-aware")
-    return created_at.astimezone(CHINA_TZ).date()
-
-
 def _check_platform(platform: str) -> None:
-    if platform not in PLATFORMS:
-        raise ValueError(f"unknown platform {platform!r}; expected one of {sorted(PLATFORMS)}")
+    platform_coded(platform)  # raises for an unknown platform
 
 
 def _check_date(created_date: date) -> None:
@@ -597,17 +590,15 @@ def _allocate_group_snowflake(
 
 
 def _unkeyed_staged_sql() -> str:
-    from ingest.sources import PLATFORM_SOURCES
-
     selects = [
-        f"select '{source.platform_code}'::text as platform, native_id, created_at "
+        f"select '{source.code}'::text as platform, native_id, created_at "
         f"from staging.{source.staging_model}"
-        for source in PLATFORM_SOURCES
+        for source in PLATFORMS
     ]
     return f"""
         with staged as ({" union all ".join(selects)})
         select staged.platform, staged.native_id,
-               (staged.created_at at time zone 'Asia/Shanghai')::date as created_date
+               (staged.created_at at time zone '{CHINA_TZ_NAME}')::date as created_date
         from staged
         where not exists (
             select 1 from keys.order_keys k

@@ -20,7 +20,7 @@ import psycopg
 import psycopg.sql
 from psycopg.types.json import Jsonb
 
-from ingest.sources import SOURCES
+from domain.sources import SOURCES, SOURCES_BY_NAME, source_named
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class LandingResult:
 def ensure_raw_schema(conn: psycopg.Connection) -> None:
     """Create the raw schema, one append-only table per source, and the batch log."""
     conn.execute("create schema if not exists raw")
-    for source in SOURCES.values():
+    for source in SOURCES:
         conn.execute(
             f"""
             create table if not exists raw.{source.raw_table} (
@@ -175,8 +175,8 @@ class Landing:
 
     def add(self, records: Iterable[Landable]) -> None:
         for record in records:
-            if record.source not in SOURCES:
-                raise ValueError(f"unknown source {record.source!r}; known: {sorted(SOURCES)}")
+            if record.source not in SOURCES_BY_NAME:
+                source_named(record.source)  # raises, naming the known sources
             self._pending[record.source].append(
                 (record.source, record.native_id, record.payload, self.result.batch_id)
             )
@@ -188,7 +188,7 @@ class Landing:
         if not self._pending_rows:
             return
         for source_name, rows in self._pending.items():
-            refused = _copy_or_refuse(self.conn, SOURCES[source_name].raw_table, rows)
+            refused = _copy_or_refuse(self.conn, SOURCES_BY_NAME[source_name].raw_table, rows)
             if refused:
                 _keep_refused(self.conn, refused)
                 self.result.refused += len(refused)

@@ -9,9 +9,9 @@ from typing import Any
 
 from dagster import AssetCheckEvaluation, DagsterEventType, DagsterInstance
 
+from alerts import Alert, DeliveryResult, DiffRow, dispatch
+from alerts.incidents import IncidentState, escalation_alerts, incident_alerts
 from orchestration.resources import AlertChannelsResource, WarehouseResource
-from ordersight.alerts import Alert, DeliveryResult, DiffRow, dispatch
-from ordersight.alerts.incidents import IncidentState, escalation_alerts, incident_alerts
 
 MAX_ROWS = 50
 

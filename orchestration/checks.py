@@ -12,14 +12,19 @@ from dagster import (
 )
 from pydantic import Field
 
+from alerts.diff_file import write_diff_csv
+from domain.rules import (
+    DRIFT_LOOKBACK,
+    DRIFT_SETTLE,
+    DRIFT_THRESHOLD,
+    REQUIRED_FIELD_SHARE,
+    as_percent,
+)
+from domain.sources import PLATFORM_CODES
 from expectations import check_completeness, check_drift
-from expectations.completeness import REQUIRED_SHARE
 from expectations.outcome import CheckOutcome
 from orchestration.layers import layer_key
 from orchestration.resources import AlertChannelsResource, WarehouseResource
-from ordersight.alerts.diff_file import write_diff_csv
-
-COMPLETENESS_PLATFORMS = ("TB", "JD", "PDD", "WX")
 
 
 def _result(outcome: CheckOutcome, **extra: object) -> AssetCheckResult:
@@ -38,13 +43,13 @@ class DriftCheckConfig(Config):
     """Which windows the drift check judges."""
 
     lookback_hours: int = Field(
-        24,
+        int(DRIFT_LOOKBACK.total_seconds() // 3600),
         gt=0,
         description="Check the windows of this many hours "
         "before the settled edge; older drift is history, not news.",
     )
     settle_minutes: int = Field(
-        120,
+        int(DRIFT_SETTLE.total_seconds() // 60),
         ge=0,
         description="Leave out the newest windows, this "
         "many minutes back from the latest one: the ERP and the "
@@ -55,8 +60,9 @@ class DriftCheckConfig(Config):
 @asset_check(
     asset=layer_key("marts", "fct_reconciliation_windows"),
     name="drift_within_threshold",
-    description="Every source system's paid-success count and amount is within 0.3 % of the "
-    "store's in every settled 30-minute window of the last day (Great Expectations).",
+    description="Every source system's paid-success count and amount is within "
+    f"{as_percent(DRIFT_THRESHOLD)} of the store's in every settled 30-minute window of the "
+    "last day (Great Expectations).",
 )
 def drift_within_threshold(
     config: DriftCheckConfig, warehouse: WarehouseResource, alert_channels: AlertChannelsResource
@@ -77,10 +83,11 @@ class CompletenessCheckConfig(Config):
     """How complete a platform's orders must be."""
 
     required_share: float = Field(
-        REQUIRED_SHARE,
+        REQUIRED_FIELD_SHARE,
         ge=0,
         le=1,
-        description="Share of orders that must carry each required field (0.997 = 99.7 %).",
+        description="Share of orders that must carry each required field "
+        f"({REQUIRED_FIELD_SHARE:g} = {as_percent(REQUIRED_FIELD_SHARE)}).",
     )
 
 
@@ -88,7 +95,8 @@ def completeness_check(platform: str) -> AssetChecksDefinition:
     @asset_check(
         asset=layer_key("marts", "fct_order_field_presence"),
         name=f"completeness_{platform.lower()}",
-        description=f"{platform}: required fields present in ≥ 99.7 % of orders (configurable), "
+        description=f"{platform}: required fields present in ≥ {as_percent(REQUIRED_FIELD_SHARE)} "
+        "of orders (configurable), "
         "unified keys well formed, states standard, every native status mapped "
         "(Great Expectations).",
     )
@@ -102,4 +110,4 @@ def completeness_check(platform: str) -> AssetChecksDefinition:
     return _check
 
 
-ge_checks = [drift_within_threshold, *(completeness_check(p) for p in COMPLETENESS_PLATFORMS)]
+ge_checks = [drift_within_threshold, *(completeness_check(p) for p in PLATFORM_CODES)]

@@ -16,7 +16,7 @@ from orchestration.resources import (
 )
 from orchestration.schedules import every_30_minutes, monthly_on_the_first
 from orchestration.sensors import reconciliation_alerts, run_failure_alerts
-from ordersight.dbt_cli import dbt_executable
+from plumbing.dbt_cli import dbt_executable
 
 defs = Definitions(
     assets=[simulated_merchant, dbt_staging, order_keys, dbt_warehouse, monthly_consistency_report],

@@ -11,9 +11,9 @@ from urllib.parse import quote
 import psycopg
 from dagster import ConfigurableResource, EnvVar
 
-from ordersight.alerts import AlertSender, FeishuSender, SlackSender
-from ordersight.database import dbt_env
-from ordersight.settings import output_dir
+from alerts import AlertSender, FeishuSender, SlackSender
+from plumbing.database import dbt_env
+from plumbing.settings import output_dir
 
 
 class WarehouseResource(ConfigurableResource):

@@ -14,23 +14,22 @@ from dagster import (
     schedule,
 )
 
+from domain.china_time import CHINA_TZ_NAME
 from orchestration.assets.reports import MONTHLY_REPORT_KEY, monthly_partitions
 from orchestration.jobs import monthly_report, reconcile
-
-CHINA_TIME = "Asia/Shanghai"
 
 every_30_minutes = ScheduleDefinition(
     name="reconcile_every_30_minutes",
     job=reconcile,
     cron_schedule="*/30 * * * *",
-    execution_timezone=CHINA_TIME,
+    execution_timezone=CHINA_TZ_NAME,
     default_status=DefaultScheduleStatus.STOPPED,
 )
 
 
 def month_to_report(tick: datetime) -> str:
     """Partition key of the month before the tick's China-time month: '2026-10-01' in November."""
-    first_of_this_month = tick.astimezone(ZoneInfo(CHINA_TIME)).date().replace(day=1)
+    first_of_this_month = tick.astimezone(ZoneInfo(CHINA_TZ_NAME)).date().replace(day=1)
     return (first_of_this_month - timedelta(days=1)).replace(day=1).isoformat()
 
 
@@ -38,7 +37,7 @@ def month_to_report(tick: datetime) -> str:
     name="monthly_report_on_the_first",
     job=monthly_report,
     cron_schedule="0 6 1-4 * *",
-    execution_timezone=CHINA_TIME,
+    execution_timezone=CHINA_TZ_NAME,
     default_status=DefaultScheduleStatus.STOPPED,
     description="The previous month's consistency report at 06:00 China time on the 1st; ticks "
     "again on the 2nd–4th only if that month has no report yet, so it is done before the 5th.",

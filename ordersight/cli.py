@@ -15,9 +15,9 @@ from pathlib import Path
 import psycopg
 
 from ordersight.dagster_home import prepare_dagster_home
-from ordersight.database import database_url, dbt_env, private_server
-from ordersight.paths import PROJECT_ROOT, WORKSPACE_FILE, tool
-from ordersight.settings import DATABASE_URL_ENV, configured_database_url, output_dir
+from plumbing.database import database_url, dbt_env, private_server
+from plumbing.paths import PROJECT_ROOT, WORKSPACE_FILE, tool
+from plumbing.settings import DATABASE_URL_ENV, configured_database_url, output_dir
 
 
 def _say(message: str) -> None:
@@ -47,7 +47,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from orchestration.alerting import alert_after_run
     from orchestration.definitions import defs
     from orchestration.resources import AlertChannelsResource, WarehouseResource
-    from ordersight.summary import collect, render
+    from reports.summary import collect, render
 
     _say(
         f"simulating {args.orders_per_day:,} orders/day for {args.days} days from "

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from ordersight.paths import INSTANCE_TEMPLATE
-from ordersight.settings import home_dir
+from plumbing.paths import INSTANCE_TEMPLATE
+from plumbing.settings import home_dir
 
 STORAGE_URL_ENV = "ORDERSIGHT_DAGSTER_STORAGE_URL"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ordersight.database import create_database
-from ordersight.private_postgres import PrivatePostgres
+from plumbing.database import create_database
+from plumbing.private_postgres import PrivatePostgres
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -43,3 +43,15 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ORDERSIGHT_HOME", str(home))
     monkeypatch.delenv("ORDERSIGHT_DATABASE_URL", raising=False)
     return home
+
+
+DATABASE_FIXTURES = frozenset({"pg_server", "fresh_db_url", "module_db_url"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """One tier per test: e2e as marked, integration when it needs Postgres, else unit."""
+    for item in items:
+        if item.get_closest_marker("e2e") or item.get_closest_marker("integration"):
+            continue
+        needs_database = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        item.add_marker(pytest.mark.integration if needs_database else pytest.mark.unit)

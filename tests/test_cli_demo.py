@@ -13,6 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+pytestmark = pytest.mark.e2e
+
 ORDERSIGHT = str(Path(sys.executable).with_name("ordersight"))
 
 

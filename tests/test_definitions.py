@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,8 @@ from dagster import (
     instance_for_test,
 )
 
+from domain.dbt_vars import dbt_vars_args
+from domain.rules import DRIFT_THRESHOLD
 from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
 from orchestration.assets.ingest import MerchantConfig
 from orchestration.assets.reports import MONTHLY_REPORT_KEY
@@ -21,7 +24,7 @@ from orchestration.definitions import defs
 from orchestration.layers import LAYERS, layer_key
 from orchestration.schedules import month_to_report, monthly_on_the_first
 from ordersight.cli import months_touched
-from ordersight.database import dbt_env, sqlalchemy_url
+from plumbing.database import dbt_env, sqlalchemy_url
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -181,5 +184,12 @@ def test_month_to_report_crosses_the_year_in_china_time() -> None:
 
 
 def test_dbt_build_args() -> None:
-    assert dbt_build_args(DbtBuildConfig()) == ["build"]
-    assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == ["build", "--full-refresh"]
+    vars_args = dbt_vars_args()
+    assert vars_args[0] == "--vars"
+    assert json.loads(vars_args[1])["drift_threshold"] == DRIFT_THRESHOLD
+    assert dbt_build_args(DbtBuildConfig()) == ["build", *vars_args]
+    assert dbt_build_args(DbtBuildConfig(full_refresh=True)) == [
+        "build",
+        "--full-refresh",
+        *vars_args,
+    ]

@@ -11,6 +11,9 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
 
 ORDERSIGHT = str(Path(sys.executable).with_name("ordersight"))
 ASSET_GROUPS = "{ assetNodes { groupName assetKey { path } } }"

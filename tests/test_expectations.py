@@ -19,8 +19,6 @@ from expectations.drift import settled_windows
 from orchestration.checks import DriftCheckConfig, drift_within_threshold
 from orchestration.resources import AlertChannelsResource, WarehouseResource
 
-pytestmark = pytest.mark.integration
-
 DAY = datetime(2026, 1, 28, tzinfo=UTC)
 SYSTEMS = ("TB", "JD", "PDD", "WX", "U8", "LEDGER")
 BAD_WINDOW = DAY + timedelta(hours=2)  # JD, 10:00 China time

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 import psycopg
 import pytest
 
+from domain.china_time import china_date
 from ingest.keys import (
     LOCK_SERIAL_LIMIT,
     MAX_SEQUENCE,
@@ -22,7 +23,6 @@ from ingest.keys import (
     SnowflakeGenerator,
     SnowflakeRangeError,
     allocate_keys,
-    china_date,
     ensure_schema,
     format_key,
     key_for,

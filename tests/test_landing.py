@@ -16,7 +16,7 @@ from orchestration.assets.dbt import dbt_project, dbt_staging, dbt_warehouse
 from orchestration.assets.ingest import simulated_merchant
 from orchestration.assets.keys import order_keys
 from orchestration.resources import WarehouseResource
-from ordersight.dbt_cli import dbt_executable, run_dbt
+from plumbing.dbt_cli import dbt_executable, run_dbt
 
 NOW = datetime(2026, 10, 3, 12, tzinfo=UTC)
 NOT_JSON = '{"tid": 9001, "status": "WAIT_SELLER_SEND_GOODS", '  # cut off mid-payload

@@ -10,13 +10,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ordersight.reports import (
+from reports import (
     ChannelStats,
     MisjudgementCase,
     MonthlyReport,
     render_monthly_report,
 )
-from ordersight.reports.load import load_monthly_report, other_status_from_detail
+from reports.load import load_monthly_report, other_status_from_detail
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NOV = date(2026, 11, 1)

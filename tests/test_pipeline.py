@@ -13,7 +13,7 @@ from orchestration.assets.dbt import dbt_project, dbt_staging, dbt_warehouse
 from orchestration.assets.ingest import simulated_merchant
 from orchestration.assets.keys import order_keys
 from orchestration.resources import WarehouseResource
-from ordersight.dbt_cli import dbt_executable, run_dbt
+from plumbing.dbt_cli import dbt_executable, run_dbt
 
 ASSETS = [simulated_merchant, dbt_staging, order_keys, dbt_warehouse]
 SIMULATION = {"seed": 11, "orders_per_day": 160, "days": 4}

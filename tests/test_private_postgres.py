@@ -5,7 +5,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from ordersight.private_postgres import PrivatePostgres
+from plumbing.private_postgres import PrivatePostgres
+
+pytestmark = pytest.mark.integration  # starts a Postgres of its own
 
 
 def test_private_server_lifecycle(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from dagster import (
 )
 from dagster_dbt import DbtCliResource
 
+from alerts import read_outbox
 from ingest.load import land_records
 from ingest.simulate.model import RawRecord
 from orchestration.alerting import alert_after_run
@@ -25,9 +26,8 @@ from orchestration.assets.keys import order_keys
 from orchestration.checks import ge_checks
 from orchestration.resources import AlertChannelsResource, WarehouseResource
 from orchestration.sensors import reconciliation_alerts, run_failure_alerts
-from ordersight.alerts import read_outbox
-from ordersight.dbt_cli import dbt_executable, run_dbt
-from ordersight.scoring import EXPECTED_REASON, score_detection
+from plumbing.dbt_cli import dbt_executable, run_dbt
+from reports.scoring import EXPECTED_REASON, score_detection
 from tests.fakes.feishu_server import FakeFeishuBot
 from tests.fakes.slack_server import FakeSlackApi
 from tests.urls import login_as

@@ -19,8 +19,8 @@ import pytest
 from ingest.keys import allocate_keys, ensure_schema, staged_refs_without_key
 from ingest.load import land_records
 from ingest.simulate.model import RawRecord
-from ordersight.database import with_database
-from ordersight.dbt_cli import run_dbt
+from plumbing.database import with_database
+from plumbing.dbt_cli import run_dbt
 from tests.urls import login_as
 
 EMITTED = datetime(2026, 10, 5, tzinfo=UTC)

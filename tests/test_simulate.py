@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.sources import SOURCES_BY_NAME
 from ingest.simulate import (
     FAULT_NAMES,
     QUARANTINE_KINDS,
@@ -25,7 +26,6 @@ from ingest.simulate import (
     RawRecord,
     SimulationConfig,
 )
-from ingest.sources import SOURCES
 
 CHINA = timezone(timedelta(hours=8))
 PAYLOADS_MD = Path(__file__).resolve().parents[1] / "ingest" / "platforms" / "PAYLOADS.md"
@@ -250,13 +250,13 @@ def test_native_ids_have_platform_formats(medium: Run) -> None:
 def test_payloads_are_compact_json_as_json_dumps_writes_it(medium: Run) -> None:
     for record, payload in zip(medium.records, medium.parsed, strict=True):
         assert json.dumps(payload, ensure_ascii=False, separators=(",", ":")) == record.payload
-        assert record.source in SOURCES
+        assert record.source in SOURCES_BY_NAME
         assert record.emitted_at.utcoffset() == timedelta(0)
 
 
 def test_native_id_of_a_record_is_its_payload_id(medium: Run) -> None:
     for record, payload in zip(medium.records, medium.parsed, strict=True):
-        field_name = SOURCES[record.source].native_id_field
+        field_name = SOURCES_BY_NAME[record.source].native_id_field
         if record.native_id is None:
             assert field_name not in payload
         else:
@@ -741,7 +741,7 @@ def test_junk_orders_are_really_malformed(medium: Run) -> None:
     nameless = [r for r in medium.records if r.native_id is None]
     assert len(nameless) == len(idless)
     for r in nameless:
-        assert SOURCES[r.source].native_id_field not in json.loads(r.payload)
+        assert SOURCES_BY_NAME[r.source].native_id_field not in json.loads(r.payload)
     faults = [f for f in medium.faults if f.fault == "bad_payload"]
     assert len(faults) == len(medium.junk)
 
@@ -759,7 +759,7 @@ def test_fault_truth_names_and_systems(medium: Run) -> None:
         "partial_refund": set(PLATFORM_OF),
         "full_refund": set(PLATFORM_OF),
         "risk_control_hold": {"pdd"},
-        "duplicate_delivery": set(SOURCES),
+        "duplicate_delivery": set(SOURCES_BY_NAME),
         "bad_payload": set(PLATFORM_OF),
     }
     assert set(systems) == set(FAULT_NAMES)

@@ -15,8 +15,8 @@ import psycopg
 import pytest
 
 from ingest.load import land_records
-from ordersight.dbt_cli import run_dbt
-from ordersight.paths import DBT_PROJECT_DIR
+from plumbing.dbt_cli import run_dbt
+from plumbing.paths import DBT_PROJECT_DIR
 
 
 @dataclass(frozen=True)

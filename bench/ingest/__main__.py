@@ -22,10 +22,10 @@ from ingest.ground_truth import reset_truth, store_truth
 from ingest.keys import allocate_keys, ensure_schema, staged_refs_without_key
 from ingest.load import Landing
 from ingest.simulate import MerchantSimulator, SimulationConfig
-from ordersight.database import create_database, drop_database
-from ordersight.dbt_cli import run_dbt
-from ordersight.private_postgres import PrivatePostgres
-from ordersight.settings import configured_database_url
+from plumbing.database import create_database, drop_database
+from plumbing.dbt_cli import run_dbt
+from plumbing.private_postgres import PrivatePostgres
+from plumbing.settings import configured_database_url
 
 
 def peak_rss_mb() -> float:

@@ -23,11 +23,11 @@ from orchestration.assets.ingest import simulated_merchant
 from orchestration.assets.keys import order_keys
 from orchestration.checks import ge_checks
 from orchestration.resources import AlertChannelsResource, WarehouseResource
-from ordersight.database import create_database, drop_database
-from ordersight.dbt_cli import dbt_executable
-from ordersight.private_postgres import PrivatePostgres
-from ordersight.scoring import score_detection
-from ordersight.settings import configured_database_url
+from plumbing.database import create_database, drop_database
+from plumbing.dbt_cli import dbt_executable
+from plumbing.private_postgres import PrivatePostgres
+from plumbing.settings import configured_database_url
+from reports.scoring import score_detection
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ begin
         if value ~ '[+-]\d{2}:?\d{2}$' then
             return value::timestamptz;
         end if;
-        return value::timestamp at time zone 'Asia/Shanghai';
+        return value::timestamp at time zone '{{ var("china_time_zone") }}';
     exception when others then
         return null;
     end

@@ -7,10 +7,10 @@
     a day is a China-time calendar day whatever the server's TimeZone. -#}
 {% macro at_precision(ts, precision) -%}
     (case {{ precision }}
-        when 'day' then date_trunc('day', {{ ts }}, 'Asia/Shanghai')
-        when 'minute' then date_trunc('minute', {{ ts }}, 'Asia/Shanghai')
-        when 'second' then date_trunc('second', {{ ts }}, 'Asia/Shanghai')
-        else date_trunc('milliseconds', {{ ts }}, 'Asia/Shanghai')
+        when 'day' then date_trunc('day', {{ ts }}, '{{ var("china_time_zone") }}')
+        when 'minute' then date_trunc('minute', {{ ts }}, '{{ var("china_time_zone") }}')
+        when 'second' then date_trunc('second', {{ ts }}, '{{ var("china_time_zone") }}')
+        else date_trunc('milliseconds', {{ ts }}, '{{ var("china_time_zone") }}')
     end)
 {%- endmacro %}
 
@@ -27,8 +27,8 @@
 {% macro time_mismatch_reason(booked_at, paid_at, precision, lag) -%}
     (case
         when {{ precision }} <> 'day'
-            and ({{ booked_within_lag('(' ~ booked_at ~ " + interval '8 hours')", paid_at, precision, lag) }}
-                or {{ booked_within_lag('(' ~ booked_at ~ " - interval '8 hours')", paid_at, precision, lag) }})
+            and ({{ booked_within_lag('(' ~ booked_at ~ " + interval '" ~ var('china_utc_offset') ~ "')", paid_at, precision, lag) }}
+                or {{ booked_within_lag('(' ~ booked_at ~ " - interval '" ~ var('china_utc_offset') ~ "')", paid_at, precision, lag) }})
             then 'timezone_drift'
         else 'time_differs'
     end)

@@ -19,10 +19,9 @@
     end)
 {%- endmacro %}
 
-{#- The four platform version models share one shape; this unions them. -#}
+{#- The platform version models share one shape; this unions them (the list: domain/sources.py). -#}
 {% macro union_platform_versions(where='true') -%}
-    {%- for model in ['stg_taobao__trade_versions', 'stg_jd__order_versions',
-                      'stg_pdd__order_versions', 'stg_wechat__order_versions'] %}
+    {%- for model in var('platform_version_models') %}
     select * from {{ ref(model) }} where {{ where }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}

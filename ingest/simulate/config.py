@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from ingest.sources import PLATFORM_SOURCES
+from domain.sources import PLATFORMS
 
-PLATFORM_NAMES: tuple[str, ...] = tuple(s.name for s in PLATFORM_SOURCES)
+PLATFORM_NAMES: tuple[str, ...] = tuple(s.name for s in PLATFORMS)
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import random
 
+from domain.sources import SOURCES_BY_NAME
 from ingest.simulate.formats import utc_datetime
 from ingest.simulate.ids import NativeIds
 from ingest.simulate.lifecycle import Planner
 from ingest.simulate.model import FaultTruth, OrderTruth, RawRecord
 from ingest.simulate.payloads import PLATFORM_RENDERERS
-from ingest.sources import SOURCES
 
 UNKNOWN_STATUS = "unknown_status"
 BAD_TIME = "bad_time"
@@ -53,7 +53,7 @@ def _corrupt(source: str, payload: dict, kind: str, rng: random.Random) -> tuple
         payload[field] = value
         return True, f"{field} {value!r} is not an amount"
     if rng.random() < 0.5:
-        field = SOURCES[source].native_id_field
+        field = SOURCES_BY_NAME[source].native_id_field
         del payload[field]
         return False, f"{field} missing"
     field = CREATION_FIELDS[source]

@@ -10,7 +10,7 @@ from datetime import datetime
 class RawRecord:
     """One payload version as a source would expose it (see ingest/platforms/PAYLOADS.md)."""
 
-    source: str  # key of ingest.sources.SOURCES
+    source: str  # name of a domain.sources source
     native_id: str | None  # as text; None only when the payload lacks it (junk)
     payload: str  # JSON text exactly as the source would send it
     emitted_at: datetime  # tz-aware UTC: when the source would expose this version

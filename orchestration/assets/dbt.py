@@ -2,15 +2,20 @@
 seeds + staging (which the key allocation reads), then intermediate + marts (which join the keys).
 """
 
-from dagster import AssetExecutionContext, Config
+from dagster import AssetExecutionContext, AssetsDefinition, Config
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
 
+from domain.dbt_vars import dbt_vars_args
 from orchestration.dbt_translator import LayerTranslator
 from orchestration.resources import WarehouseResource
-from ordersight.paths import DBT_PROJECT_DIR
+from plumbing.paths import DBT_PROJECT_DIR
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR,
+    profiles_dir=DBT_PROJECT_DIR,
+    prepare_project_cli_args=["parse", "--quiet", *dbt_vars_args()],
+)
 dbt_project.prepare_if_dev()
 
 BEFORE_KEYS = "path:seeds path:models/staging"
@@ -28,39 +33,31 @@ class DbtBuildConfig(Config):
 
 
 def dbt_build_args(config: DbtBuildConfig) -> list[str]:
-    """The dbt command line for one build."""
-    return ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    """The dbt command line for one build, with the registry's vars."""
+    return ["build", *(["--full-refresh"] if config.full_refresh else []), *dbt_vars_args()]
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    select=BEFORE_KEYS,
-    dagster_dbt_translator=TRANSLATOR,
-    name="dbt_staging",
-)
-def dbt_staging(
-    context: AssetExecutionContext,
-    config: DbtBuildConfig,
-    dbt: DbtCliResource,
-    warehouse: WarehouseResource,
-):
-    with warehouse.dbt_environment():
-        yield from dbt.cli(dbt_build_args(config), context=context).stream()
+def _dbt_part(name: str, **selection: str) -> AssetsDefinition:
+    """One `dbt build` over a part of the project (``select=`` or ``exclude=``)."""
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        dagster_dbt_translator=TRANSLATOR,
+        name=name,
+        **selection,
+    )
+    def _build(
+        context: AssetExecutionContext,
+        config: DbtBuildConfig,
+        dbt: DbtCliResource,
+        warehouse: WarehouseResource,
+    ):
+        with warehouse.dbt_environment():
+            yield from dbt.cli(dbt_build_args(config), context=context).stream()
+
+    return _build
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    exclude=BEFORE_KEYS,
-    dagster_dbt_translator=TRANSLATOR,
-    name="dbt_warehouse",
-)
-def dbt_warehouse(
-    context: AssetExecutionContext,
-    config: DbtBuildConfig,
-    dbt: DbtCliResource,
-    warehouse: WarehouseResource,
-):
-    with warehouse.dbt_environment():
-        yield from dbt.cli(dbt_build_args(config), context=context).stream()
+dbt_staging = _dbt_part("dbt_staging", select=BEFORE_KEYS)
+dbt_warehouse = _dbt_part("dbt_warehouse", exclude=BEFORE_KEYS)

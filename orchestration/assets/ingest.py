@@ -6,6 +6,7 @@ from datetime import date
 
 from dagster import AssetExecutionContext, Config, MaterializeResult, multi_asset
 
+from domain.sources import SOURCES
 from ingest.ground_truth import reset_truth, store_truth
 from ingest.load import (
     SIMULATION_LABEL_PREFIX,
@@ -15,13 +16,12 @@ from ingest.load import (
     landed_labels,
 )
 from ingest.simulate import MerchantSimulator, SimulationConfig
-from ingest.sources import SOURCES
 from orchestration.layers import LAYERS, layer_spec
 from orchestration.resources import WarehouseResource
 
 RAW_SPECS = [
     layer_spec("raw", source.raw_table, description=f"Append-only {source.name} payloads.")
-    for source in SOURCES.values()
+    for source in SOURCES
 ]
 REJECTED_SPEC = layer_spec(
     "raw",
@@ -105,7 +105,7 @@ def simulated_merchant(
         truth_counts = conn.execute(
             "select (select count(*) from sim.orders), (select count(*) from sim.faults)"
         ).fetchone()
-    for source in SOURCES.values():
+    for source in SOURCES:
         yield MaterializeResult(
             asset_key=["raw", source.raw_table],
             metadata={"new_rows": rows.get(source.name, 0), "batch_id": landing.result.batch_id},

@@ -2,8 +2,8 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
+from domain.sources import PLATFORMS
 from ingest.keys import allocate_keys, ensure_schema, staged_refs_without_key
-from ingest.sources import PLATFORM_SOURCES
 from orchestration.layers import layer_key
 from orchestration.resources import WarehouseResource
 
@@ -11,7 +11,7 @@ from orchestration.resources import WarehouseResource
 @asset(
     key=layer_key("keys", "order_keys"),
     group_name="keys",
-    deps=[layer_key("staging", source.staging_model) for source in PLATFORM_SOURCES],
+    deps=[layer_key("staging", source.staging_model) for source in PLATFORMS],
 )
 def order_keys(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     """Unified order keys, one per (platform, native id), allocated once and never changed."""

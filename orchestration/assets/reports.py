@@ -12,15 +12,16 @@ from dagster import (
     asset,
 )
 
+from domain.china_time import CHINA_TZ_NAME
 from orchestration.layers import layer_key
 from orchestration.resources import OutputsResource, WarehouseResource
-from ordersight.reports.load import load_monthly_report
-from ordersight.reports.render import render_monthly_report
+from reports.load import load_monthly_report
+from reports.render import render_monthly_report
 
 # China-time months from 2020 on; the current month is included so a month-to-date report can
 # be run by hand, while the schedule always asks for the previous, complete month.
 monthly_partitions = MonthlyPartitionsDefinition(
-    start_date="2020-01-01", timezone="Asia/Shanghai", end_offset=1
+    start_date="2020-01-01", timezone=CHINA_TZ_NAME, end_offset=1
 )
 MONTHLY_REPORT_KEY = layer_key("reports", "monthly_consistency_report")
 

@@ -18,6 +18,7 @@ import json
 import secrets
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,7 +154,9 @@ class Received:
 class FakeFeishuBot(FakeHttpServer):
     """One custom bot. `url` is its webhook; `accepted` holds the bodies it accepted.
 
-    `secret` set makes it a signed bot; the hook token is random unless given.
+    `secret` set makes it a signed bot; the hook token is random unless given. `clock` is
+    the server's own time (arrival times, rate limits, timestamp skew): the real one unless a
+    test shares a stepping clock with the sender.
     """
 
     def __init__(
@@ -163,8 +166,10 @@ class FakeFeishuBot(FakeHttpServer):
         hook_token: str | None = None,
         per_second: int = 5,
         per_minute: int = 100,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
+        self.clock = clock
         self.secret = secret
         self.hook_token = hook_token or secrets.token_hex(16)
         self.per_second = per_second
@@ -200,7 +205,7 @@ class FakeFeishuBot(FakeHttpServer):
         return False
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
-        now = time.time()
+        now = self.clock()
         with self.lock:
             reply = self._check(method, path, headers, body, now)
             status, _headers, payload = reply

@@ -145,8 +145,8 @@ erp_time_mismatch as (
         unified_key, platform, native_order_id, 'U8'::text as source_system,
         'time_mismatch'::text as issue,
         {{ time_mismatch_reason('erp_created_at', 'paid_at', 'compared_precision', erp_lag) }} as reason_code,
-        'ERP created ' || to_char(erp_created_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')
-            || ', paid ' || to_char(paid_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')
+        'ERP created ' || to_char(erp_created_at at time zone '{{ var("china_time_zone") }}', 'YYYY-MM-DD HH24:MI:SS')
+            || ', paid ' || to_char(paid_at at time zone '{{ var("china_time_zone") }}', 'YYYY-MM-DD HH24:MI:SS')
             || ' (China time, by the ' || compared_precision || '): expected within '
             || '{{ var("erp_booking_lag") }} after payment' as detail,
         window_start
@@ -168,8 +168,8 @@ ledger_time_mismatch as (
         unified_key, platform, native_order_id, 'LEDGER'::text as source_system,
         'time_mismatch'::text as issue,
         {{ time_mismatch_reason('ledger_settled_at', 'paid_at', 'compared_precision', ledger_lag) }} as reason_code,
-        'ledger booked ' || to_char(ledger_settled_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS.MS')
-            || ', paid ' || to_char(paid_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')
+        'ledger booked ' || to_char(ledger_settled_at at time zone '{{ var("china_time_zone") }}', 'YYYY-MM-DD HH24:MI:SS.MS')
+            || ', paid ' || to_char(paid_at at time zone '{{ var("china_time_zone") }}', 'YYYY-MM-DD HH24:MI:SS')
             || ' (China time, by the ' || compared_precision || '): expected within '
             || '{{ var("ledger_booking_lag") }} after payment' as detail,
         window_start

@@ -42,12 +42,12 @@ final as (
         case when current_items.color = 'red' then red_runs.red_since end as red_since,
         coalesce(
             current_items.color = 'red'
-            and red_runs.red_since <= now() - interval '{{ var("escalate_after_hours") }} hours',
+            and red_runs.red_since <= now() - interval '{{ var("escalate_after") }}',
             false
         ) as escalated,
         case
             when current_items.color = 'red'
-                and red_runs.red_since <= now() - interval '{{ var("escalate_after_hours") }} hours'
+                and red_runs.red_since <= now() - interval '{{ var("escalate_after") }}'
                 then 'IT'
             when current_items.color in ('red', 'yellow') then 'finance'
         end as assigned_to,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ordersight.alerts.message import Alert
+from alerts.message import Alert
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ordersight.alerts.message import Alert
-from ordersight.alerts.text import headline, more_line, render_text, row_line, truncate
+from alerts.message import Alert
+from alerts.text import headline, more_line, render_text, row_line, truncate
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000

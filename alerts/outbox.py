@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ordersight.alerts.delivery import DeliveryResult
-from ordersight.alerts.message import Alert
+from alerts.delivery import DeliveryResult
+from alerts.message import Alert
 
 CHANNEL = "outbox"
 STATUS_RECORDED = "recorded"  # no channel configured: the outbox is where the alert lives

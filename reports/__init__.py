@@ -7,7 +7,7 @@ The renderer never touches the database.
 
 from __future__ import annotations
 
-from ordersight.reports.model import (
+from reports.model import (
     CHANNELS,
     ChannelStats,
     DriftPoint,
@@ -15,7 +15,7 @@ from ordersight.reports.model import (
     MonthlyReport,
     cause_for,
 )
-from ordersight.reports.render import ReportFiles, render_monthly_report
+from reports.render import ReportFiles, render_monthly_report
 
 __all__ = [
     "CHANNELS",

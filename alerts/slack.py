@@ -18,11 +18,11 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.jitter import Jitter
 
-from ordersight.alerts.delivery import DeliveryResult
-from ordersight.alerts.message import Alert
-from ordersight.alerts.redact import describe_error, scrub
-from ordersight.alerts.slack_blocks import build_blocks, fallback_text
-from ordersight.alerts.text import headline, truncate
+from alerts.delivery import DeliveryResult
+from alerts.message import Alert
+from alerts.redact import describe_error, scrub
+from alerts.slack_blocks import build_blocks, fallback_text
+from alerts.text import headline, truncate
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import httpx
 
-from ordersight.alerts.delivery import DeliveryResult
-from ordersight.alerts.feishu_card import fit_card
-from ordersight.alerts.message import Alert
-from ordersight.alerts.rate_limit import Clock, Sleep, SlidingWindowLimiter, shared_limiter
-from ordersight.alerts.redact import describe_error, scrub
+from alerts.delivery import DeliveryResult
+from alerts.feishu_card import fit_card
+from alerts.message import Alert
+from alerts.rate_limit import Clock, Sleep, SlidingWindowLimiter, shared_limiter
+from alerts.redact import describe_error, scrub
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 
-from ordersight.database import dbt_env
-from ordersight.paths import DBT_PROJECT_DIR, tool
+from domain.dbt_vars import dbt_vars_args
+from plumbing.database import dbt_env
+from plumbing.paths import DBT_PROJECT_DIR, tool
 
 
 class DbtFailed(RuntimeError):
@@ -19,10 +20,10 @@ def dbt_executable() -> str:
 
 
 def run_dbt(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """`dbt <args>` in the project, connected to `url`; output captured."""
+    """`dbt <args>` in the project, connected to `url`, with the registry's vars; output kept."""
     env = {**os.environ, **dbt_env(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
     done = subprocess.run(
-        [dbt_executable(), *args, "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [dbt_executable(), *args, *dbt_vars_args(), "--profiles-dir", str(DBT_PROJECT_DIR)],
         cwd=DBT_PROJECT_DIR,
         env=env,
         capture_output=True,

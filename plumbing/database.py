@@ -9,8 +9,8 @@ import psycopg
 import psycopg.sql
 from psycopg.conninfo import conninfo_to_dict
 
-from ordersight.private_postgres import PrivatePostgres
-from ordersight.settings import configured_database_url, home_dir
+from plumbing.private_postgres import PrivatePostgres
+from plumbing.settings import configured_database_url, home_dir
 
 
 def private_server(fast: bool = False) -> PrivatePostgres:

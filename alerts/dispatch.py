@@ -6,9 +6,9 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from ordersight.alerts.delivery import AlertSender, DeliveryResult
-from ordersight.alerts.message import Alert
-from ordersight.alerts.outbox import OutboxSender, record_failure
+from alerts.delivery import AlertSender, DeliveryResult
+from alerts.message import Alert
+from alerts.outbox import OutboxSender, record_failure
 
 log = logging.getLogger(__name__)
 

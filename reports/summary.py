@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-from ordersight.scoring import score_detection
+from reports.scoring import score_detection
 
 
 @dataclass

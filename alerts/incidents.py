@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 
-from ordersight.alerts.message import Alert, DiffRow
+from alerts.message import Alert, DiffRow
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime
 
 import psycopg
 
-from ordersight.reports.model import (
+from domain.china_time import CHINA_TZ_NAME
+from reports.model import (
     CHANNELS,
     ChannelStats,
     DriftPoint,
@@ -21,14 +22,12 @@ from ordersight.reports.model import (
     cause_for,
 )
 
-CHINA_TZ = "Asia/Shanghai"
-
 #: Fields checked for completeness, in the order used to break ties.
 PRESENCE_FIELDS: tuple[str, ...] = ("receiver_name", "receiver_phone", "paid_at", "payment_fen")
 
 _BOUNDS_SQL = f"""
-select (%(month)s::date)::timestamp at time zone '{CHINA_TZ}',
-       ((%(month)s::date) + interval '1 month') at time zone '{CHINA_TZ}'
+select (%(month)s::date)::timestamp at time zone '{CHINA_TZ_NAME}',
+       ((%(month)s::date) + interval '1 month') at time zone '{CHINA_TZ_NAME}'
 """
 
 _CHANNELS_SQL = """
@@ -84,7 +83,7 @@ order by 2 desc, 1
 
 _DRIFT_SQL = f"""
 with w as (
-    select (window_start at time zone '{CHINA_TZ}')::date as day,
+    select (window_start at time zone '{CHINA_TZ_NAME}')::date as day,
            source_system,
            greatest(abs(count_drift), abs(amount_drift)) as drift,
            is_drifting

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ordersight.alerts.message import Alert, DiffRow
+from alerts.message import Alert, DiffRow
 
 ELLIPSIS = "…"
 SEPARATOR = " · "

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from ordersight.reports.model import (
+from reports.model import (
     CHANNEL_NAMES,
     DRIFT_ALERT_THRESHOLD,
     MonthlyReport,

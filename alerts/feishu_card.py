@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ordersight.alerts.message import Alert
-from ordersight.alerts.text import headline, more_line, row_line, truncate
+from alerts.message import Alert
+from alerts.text import headline, more_line, row_line, truncate
 
 # Header colours (Feishu card templates) by kind, then by severity for firing alerts.
 FIRING_TEMPLATES = {"critical": "red", "warning": "orange", "info": "blue"}

@@ -1,0 +1,113 @@
+"""The sources ordersight lands: platforms, the U8 ERP and the finance ledger (docs/payloads.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    """One source system, as every layer names it."""
+
+    name: str  # the source's name in ingest, raw and staging: taobao, jd, …
+    code: str  # its code on the board (`source_system`) and, for platforms, the key prefix
+    label: str  # what a person reads
+    raw_table: str  # table in the raw schema
+    native_id_field: str  # payload field holding the source's own id
+    staging_model: str  # dbt model with the latest parseable version per native id
+    versions_model: str  # dbt model parsing every landed payload (incremental)
+    is_platform: bool  # a sales platform (its orders get unified keys)
+
+
+SOURCES: tuple[Source, ...] = (
+    Source(
+        "taobao",
+        "TB",
+        "Taobao/Tmall",
+        "taobao_trades",
+        "tid",
+        "stg_taobao__trades",
+        "stg_taobao__trade_versions",
+        True,
+    ),
+    Source(
+        "jd", "JD", "JD", "jd_orders", "orderId", "stg_jd__orders", "stg_jd__order_versions", True
+    ),
+    Source(
+        "pdd",
+        "PDD",
+        "Pinduoduo",
+        "pdd_orders",
+        "order_sn",
+        "stg_pdd__orders",
+        "stg_pdd__order_versions",
+        True,
+    ),
+    Source(
+        "wechat",
+        "WX",
+        "WeChat shop",
+        "wechat_orders",
+        "order_id",
+        "stg_wechat__orders",
+        "stg_wechat__order_versions",
+        True,
+    ),
+    Source(
+        "u8",
+        "U8",
+        "Yonyou U8 ERP",
+        "u8_sales_orders",
+        "csocode",
+        "stg_u8__sales_orders",
+        "stg_u8__sales_order_versions",
+        False,
+    ),
+    Source(
+        "ledger",
+        "LEDGER",
+        "Finance ledger",
+        "ledger_entries",
+        "entry_id",
+        "stg_ledger__entries",
+        "stg_ledger__entry_versions",
+        False,
+    ),
+)
+
+SOURCES_BY_NAME: dict[str, Source] = {source.name: source for source in SOURCES}
+PLATFORMS: tuple[Source, ...] = tuple(source for source in SOURCES if source.is_platform)
+PLATFORMS_BY_CODE: dict[str, Source] = {platform.code: platform for platform in PLATFORMS}
+#: Platform codes in board order: TB, JD, PDD, WX (also the unified-key prefixes).
+PLATFORM_CODES: tuple[str, ...] = tuple(PLATFORMS_BY_CODE)
+#: Every source system's code in board order: the platforms, then U8 and LEDGER.
+SOURCE_SYSTEM_CODES: tuple[str, ...] = tuple(source.code for source in SOURCES)
+
+#: Digits after the prefix in a unified key: yyyymmdd plus a serial of at least five digits.
+KEY_DIGITS_MIN = 13
+
+
+def unified_key_pattern(*codes: str) -> str:
+    """The unified-key regex, for the given platform codes (every platform without any)."""
+    unknown = [code for code in codes if code not in PLATFORMS_BY_CODE]
+    if unknown:
+        raise ValueError(f"unknown platform code(s) {unknown}; known: {', '.join(PLATFORM_CODES)}")
+    return f"^({'|'.join(codes or PLATFORM_CODES)})[0-9]{{{KEY_DIGITS_MIN},}}$"
+
+
+def source_named(name: str) -> Source:
+    """The source called `name`, or a ValueError listing the known ones."""
+    try:
+        return SOURCES_BY_NAME[name]
+    except KeyError:
+        raise ValueError(f"unknown source {name!r}; known: {sorted(SOURCES_BY_NAME)}") from None
+
+
+def platform_coded(code: str) -> Source:
+    """The platform whose code is `code` (TB, JD, PDD, WX), or a ValueError."""
+    try:
+        return PLATFORMS_BY_CODE[code]
+    except KeyError:
+        raise ValueError(
+            f"unknown platform {code!r}; expected one of {', '.join(PLATFORM_CODES)}"
+        ) from None

@@ -1,0 +1,1 @@
+"""Plumbing: settings, source-tree paths, the database URL, the private Postgres, dbt invocation."""
