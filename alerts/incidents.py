@@ -14,7 +14,12 @@ from pathlib import Path
 
 import psycopg
 
-from alerts.message import Alert, DiffRow
+from alerts.message import Alert
+from domain.dbt_vars import interval_text
+from domain.findings import DiffRow
+from domain.rules import ESCALATE_AFTER
+
+_ESCALATE_TEXT = interval_text(ESCALATE_AFTER)  # "2 hours"
 
 
 @dataclass(frozen=True)
@@ -123,8 +128,9 @@ ESCALATED_ITEMS_SQL = """
 def escalation_alerts(
     conn: psycopg.Connection, *, link: str | None = None, max_rows: int = 50
 ) -> list[Alert]:
-    """Messages about board items escalated to IT (red > 2 h): one for the items escalated since
-    the last call, one for the escalated items that are no longer (turned yellow or green).
+    """Messages about board items escalated to IT (red longer than ``ESCALATE_AFTER``): one
+    for the items escalated since the last call, one for the escalated items that are no
+    longer (turned yellow or green).
 
     Each item is an incident of its own: announced once, and closed when it clears.
     """
@@ -164,10 +170,12 @@ def escalation_alerts(
             dedup_key=f"board-escalation:{digest}",
             kind="escalation",
             severity="critical",
-            title=f"{len(items)} reconciliation item(s) red for over 2 hours: assigned to IT",
+            title=(
+                f"{len(items)} reconciliation item(s) red for over {_ESCALATE_TEXT}: assigned to IT"
+            ),
             summary=(
-                "These orders have been unmatched (red on the finance board) for more than two "
-                "hours and are now assigned to IT for investigation."
+                "These orders have been unmatched (red on the finance board) for more than "
+                f"{_ESCALATE_TEXT} and are now assigned to IT for investigation."
             ),
             figures=(
                 ("escalated items", str(len(items))),

@@ -7,31 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from domain.findings import DiffRow
+
 KINDS = ("firing", "recovered", "escalation")
 SEVERITIES = ("critical", "warning", "info")
-
-
-@dataclass(frozen=True)
-class DiffRow:
-    """One differing order, as shown in an alert."""
-
-    unified_key: str
-    platform: str
-    native_order_id: str
-    issue: str  # e.g. missing_in_erp, amount_mismatch, status_mismatch
-    reason_code: str  # e.g. pdd_refund_only_as_cancelled, erp_amount_unit_error
-    detail: str  # human text, e.g. "ERP isum 20007.00 vs paid 200.07"
-
-    def as_dict(self) -> dict[str, str]:
-        """The row as plain JSON-ready values."""
-        return {
-            "unified_key": self.unified_key,
-            "platform": self.platform,
-            "native_order_id": self.native_order_id,
-            "issue": self.issue,
-            "reason_code": self.reason_code,
-            "detail": self.detail,
-        }
 
 
 def _utc_now() -> datetime:

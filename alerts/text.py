@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from alerts.message import Alert, DiffRow
+from alerts.message import Alert
+from domain.findings import DiffRow
 
 ELLIPSIS = "…"
 SEPARATOR = " · "

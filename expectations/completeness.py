@@ -234,8 +234,20 @@ def _outcome(
         )
     else:
         summary = f"{platform}: " + "; ".join(problems)
+    figures = [("orders", f"{rows:,}")]
+    figures += [
+        (f"{column} present", f"{fields[column]['non_null_pct']:g} %")
+        for column in metadata["failing_fields"]
+    ]
+    if unmapped_count:
+        figures.append(("payloads with an unmapped status", f"{unmapped_count:,}"))
     return CheckOutcome(
-        name=name, passed=passed, ran=True, summary=summary, metadata=jsonable(metadata)
+        name=name,
+        passed=passed,
+        ran=True,
+        summary=summary,
+        metadata=jsonable(metadata),
+        figures=tuple(figures),
     )
 
 

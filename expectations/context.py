@@ -1,6 +1,6 @@
 """An ephemeral Great Expectations context with one Postgres datasource.
 
-Shape (STACK.md, "Great Expectations 1.x"): ephemeral context -> ``add_postgres`` datasource ->
+Shape (docs/stack.md, "Great Expectations 1.x"): ephemeral context -> ``add_postgres`` datasource ->
 table or query asset -> whole-table batch definition. Nothing is written to disk. GE is
 imported here, lazily, with usage statistics and progress bars off.
 """

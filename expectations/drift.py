@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 
+from domain.findings import DiffRow
 from domain.rules import DRIFT_THRESHOLD
 from expectations.context import gx_session
 from expectations.db import DatabaseUnavailable, connect, fetch_dicts, first_line, missing_tables
@@ -23,6 +24,8 @@ from expectations.suites import DRIFT_COLUMNS, drift_expectations, drift_key, no
 CHECK_NAME = "reconciliation_drift"
 WINDOWS_TABLE = "marts.fct_reconciliation_windows"
 DIFFS_TABLE = "marts.fct_reconciliation_diffs"
+#: At most this many offending windows are shown as figures in an alert.
+MAX_FIGURE_WINDOWS = 8
 #: At most this many offending windows are listed in the metadata.
 MAX_LISTED_WINDOWS = 50
 
@@ -190,13 +193,35 @@ def _outcome(
             for part in ("out_of_range", "null")
         )
     passed = run.success
+    rows = tuple(DiffRow.from_mapping(row) for row in metadata.get("top_orders") or ())
     return CheckOutcome(
         name=CHECK_NAME,
         passed=passed,
         ran=True,
         summary=_summary(passed, metadata),
         metadata=jsonable(metadata),
+        figures=_figures(metadata),
+        rows=rows,
+        total_rows=int(metadata.get("diff_rows") or len(rows)),
     )
+
+
+def _figures(metadata: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The worst windows, then the totals: what an alert shows first."""
+    figures = []
+    for window in (metadata.get("windows") or [])[:MAX_FIGURE_WINDOWS]:
+        drift = "unknown" if window["drift_pct"] is None else f"{window['drift_pct']:g} %"
+        figures.append(
+            (
+                f"{window['source_system']} {window['window_start'].isoformat()[:16]}",
+                f"{drift} ({window['source_paid_count']} vs {window['store_paid_count']})",
+            )
+        )
+    figures.append(("offending windows", f"{metadata['offending_windows']:,}"))
+    figures.append(("windows checked", f"{metadata['windows_checked']:,}"))
+    if metadata.get("max_drift_pct") is not None:
+        figures.append(("max drift", f"{metadata['max_drift_pct']:g} %"))
+    return tuple(figures)
 
 
 def _details(

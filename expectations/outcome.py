@@ -1,4 +1,9 @@
-"""The result of one check: what a caller (a Dagster asset check, the CLI) gets back."""
+"""The result of one check: what a caller (a Dagster asset check, the CLI) gets back.
+
+The outcome travels whole: the orchestration layer stores :meth:`CheckOutcome.to_dict` in
+the asset check's metadata and the alerting reads it back with :meth:`CheckOutcome.from_dict`,
+so what an alert shows (figures, differing orders, their total) is typed, not looked up by key.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.findings import DiffRow
+
 
 @dataclass
 class CheckOutcome:
@@ -15,7 +22,9 @@ class CheckOutcome:
 
     ``ran`` is true only when the validation provably executed on a non-empty batch;
     ``passed`` implies ``ran``. ``metadata`` holds JSON-able values only (numbers, strings,
-    booleans, None, lists and dicts of those).
+    booleans, None, lists and dicts of those). ``figures`` are the (label, value) pairs a
+    person reads first; ``rows`` the differing orders to show, of ``total_rows`` in all;
+    ``diff_file`` the CSV holding every one of them, when one was written.
     """
 
     name: str
@@ -23,10 +32,29 @@ class CheckOutcome:
     ran: bool
     summary: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    figures: tuple[tuple[str, str], ...] = ()
+    rows: tuple[DiffRow, ...] = ()
+    total_rows: int = 0
+    diff_file: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The outcome as a plain dict (JSON-able)."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckOutcome:
+        """The outcome :meth:`to_dict` wrote (figures and rows come back typed)."""
+        return cls(
+            name=str(data["name"]),
+            passed=bool(data["passed"]),
+            ran=bool(data["ran"]),
+            summary=str(data["summary"]),
+            metadata=dict(data.get("metadata") or {}),
+            figures=tuple((str(label), str(value)) for label, value in data.get("figures") or ()),
+            rows=tuple(DiffRow.from_mapping(row) for row in data.get("rows") or ()),
+            total_rows=int(data.get("total_rows") or 0),
+            diff_file=data.get("diff_file"),
+        )
 
 
 def not_run(name: str, summary: str, **metadata: Any) -> CheckOutcome:

@@ -1,6 +1,6 @@
 """Run one expectation suite on one batch and prove that it really ran.
 
-GE can fail quietly (STACK.md): a result may come back ``success=False`` with an empty
+GE can fail quietly (docs/stack.md): a result may come back ``success=False`` with an empty
 ``result`` and the error only in ``exception_info``, and column expectations on an empty
 batch succeed vacuously. :func:`run_suite` therefore reports ``ran`` only when every
 expectation of the suite has a result, none raised, and the batch had rows.

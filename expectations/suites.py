@@ -15,7 +15,7 @@ from expectations.context import import_gx
 
 ROWS = "rows"
 
-#: Standard order states (DOMAIN.md §1: 12+ native statuses mapped to 5 standard states).
+#: Standard order states (docs/domain.md §1: 12+ native statuses mapped to 5 standard states).
 STANDARD_STATES = ("created", "paid", "picking", "shipped", "completed")
 #: Unified key: platform + yyyymmdd + serial, e.g. JD2026012800123.
 UNIFIED_KEY_REGEX = unified_key_pattern()

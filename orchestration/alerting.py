@@ -5,53 +5,13 @@ Used by the sensors and by `ordersight demo`, so both send exactly the same mess
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from dagster import AssetCheckEvaluation, DagsterEventType, DagsterInstance
 
-from alerts import Alert, DeliveryResult, DiffRow, dispatch
+from alerts import Alert, DeliveryResult, dispatch
 from alerts.incidents import IncidentState, escalation_alerts, incident_alerts
+from orchestration.checks import outcome_of
 from orchestration.resources import AlertChannelsResource, WarehouseResource
-
-MAX_ROWS = 50
-
-
-def _metadata_values(evaluation: AssetCheckEvaluation) -> dict[str, Any]:
-    return {key: getattr(value, "value", value) for key, value in evaluation.metadata.items()}
-
-
-def _figures(details: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    figures: list[tuple[str, str]] = []
-    for window in details.get("offending_windows_detail", details.get("windows", []))[:8]:
-        if isinstance(window, dict) and "source_system" in window:
-            drift = window.get("drift_pct", window.get("max_drift_pct", ""))
-            figures.append(
-                (
-                    f"{window['source_system']} {str(window.get('window_start', ''))[:16]}",
-                    f"{drift} % ({window.get('source_paid_count', '?')} vs "
-                    f"{window.get('store_paid_count', '?')})",
-                )
-            )
-    for key in ("offending_windows", "windows_checked", "max_drift_pct", "rows"):
-        if key in details:
-            figures.append((key.replace("_", " "), str(details[key])))
-    return tuple(figures)
-
-
-def _rows(details: dict[str, Any]) -> tuple[DiffRow, ...]:
-    rows = details.get("top_orders") or details.get("orders") or []
-    return tuple(
-        DiffRow(
-            unified_key=str(row.get("unified_key") or ""),
-            platform=str(row.get("platform") or ""),
-            native_order_id=str(row.get("native_order_id") or ""),
-            issue=str(row.get("issue") or ""),
-            reason_code=str(row.get("reason_code") or ""),
-            detail=str(row.get("detail") or ""),
-        )
-        for row in rows[:MAX_ROWS]
-        if isinstance(row, dict)
-    )
 
 
 def check_states(
@@ -67,22 +27,19 @@ def check_states(
         latest[f"check:{asset}:{evaluation.check_name}"] = evaluation
     states = []
     for key, evaluation in latest.items():
-        values = _metadata_values(evaluation)
-        details = values.get("details") if isinstance(values.get("details"), dict) else {}
-        rows = _rows(details)
-        severity = "warning" if evaluation.severity.value == "WARN" else "critical"
-        summary = str(values.get("summary") or f"check {evaluation.check_name} failed")
-        diff_file = Path(values["diff_file"]) if values.get("diff_file") else None
+        outcome = outcome_of(dict(evaluation.metadata))
+        title = f"{evaluation.check_name} on {evaluation.asset_key.to_user_string()}"
+        diff_file = Path(outcome.diff_file) if outcome and outcome.diff_file else None
         states.append(
             IncidentState(
                 dedup_key=key,
                 healthy=evaluation.passed,
-                title=f"{evaluation.check_name} on {evaluation.asset_key.to_user_string()}",
-                summary=summary,
-                severity=severity,
-                figures=_figures(details),
-                rows=rows,
-                total_rows=int(details.get("diff_rows") or len(rows)),
+                title=title,
+                summary=outcome.summary if outcome else f"check {evaluation.check_name} failed",
+                severity="warning" if evaluation.severity.value == "WARN" else "critical",
+                figures=outcome.figures if outcome else (),
+                rows=outcome.rows if outcome else (),
+                total_rows=outcome.total_rows if outcome else 0,
                 diff_file=diff_file,
                 diff_url=diff_link(diff_file) if diff_link and diff_file else None,
                 link=link,

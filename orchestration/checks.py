@@ -1,5 +1,6 @@
 """Great Expectations suites (expectations/) run as Dagster asset checks on the marts."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from dagster import (
@@ -26,17 +27,28 @@ from expectations.outcome import CheckOutcome
 from orchestration.layers import layer_key
 from orchestration.resources import AlertChannelsResource, WarehouseResource
 
+#: The metadata entry that carries the whole outcome, read back by orchestration.alerting.
+OUTCOME_KEY = "outcome"
 
-def _result(outcome: CheckOutcome, **extra: object) -> AssetCheckResult:
+
+def _result(outcome: CheckOutcome) -> AssetCheckResult:
     metadata = {
         "summary": MetadataValue.md(outcome.summary),
         "ran": outcome.ran,
-        "details": MetadataValue.json(outcome.metadata),
-        **extra,
+        OUTCOME_KEY: MetadataValue.json(outcome.to_dict()),
     }
+    if outcome.diff_file:
+        metadata["diff_file"] = MetadataValue.path(outcome.diff_file)
     return AssetCheckResult(
         passed=outcome.passed, severity=AssetCheckSeverity.ERROR, metadata=metadata
     )
+
+
+def outcome_of(metadata: dict[str, object]) -> CheckOutcome | None:
+    """The outcome an evaluation of one of these checks carries (None for other checks)."""
+    entry = metadata.get(OUTCOME_KEY)
+    data = getattr(entry, "value", entry)
+    return CheckOutcome.from_dict(data) if isinstance(data, dict) else None
 
 
 class DriftCheckConfig(Config):
@@ -76,7 +88,7 @@ def drift_within_threshold(
         return _result(outcome)
     with warehouse.connect() as conn:
         diff_file = write_diff_csv(conn, alert_channels.diff_dir(), label="reconciliation-diff")
-    return _result(outcome, diff_file=MetadataValue.path(str(diff_file)))
+    return _result(replace(outcome, diff_file=str(diff_file)))
 
 
 class CompletenessCheckConfig(Config):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 
+from ingest.simulate.config import SimulationConfig
 from ordersight.dagster_home import prepare_dagster_home
 from plumbing.database import database_url, dbt_env, private_server
 from plumbing.paths import PROJECT_ROOT, WORKSPACE_FILE, tool
@@ -45,6 +46,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
     from orchestration.alerting import alert_after_run
+    from orchestration.assets.ingest import MerchantConfig
     from orchestration.definitions import defs
     from orchestration.resources import AlertChannelsResource, WarehouseResource
     from reports.summary import collect, render
@@ -54,19 +56,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"{args.start_date} (seed {args.seed}); materialising every asset through Dagster"
     )
     loggers = {"console": {"config": {"log_level": args.log_level}}}
-    run_config = {
-        "ops": {
-            "simulated_merchant": {
-                "config": {
-                    "seed": args.seed,
-                    "orders_per_day": args.orders_per_day,
-                    "days": args.days,
-                    "start_date": args.start_date,
-                }
-            }
-        },
-        "loggers": loggers,
-    }
+    run_config = MerchantConfig(
+        seed=args.seed,
+        orders_per_day=args.orders_per_day,
+        days=args.days,
+        start_date=args.start_date,
+    ).run_config(loggers=loggers)
     warehouse = WarehouseResource(database_url=url)
     channels = AlertChannelsResource()
     with DagsterInstance.get() as instance:
@@ -145,15 +140,25 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_simulation_arguments(parser: argparse.ArgumentParser) -> None:
+    """--orders-per-day, --days, --seed, --start-date, defaulting to ``SimulationConfig``'s."""
+    default = SimulationConfig()
+    parser.add_argument("--orders-per-day", type=int, default=default.orders_per_day)
+    parser.add_argument("--days", type=int, default=default.days)
+    parser.add_argument("--seed", type=int, default=default.seed)
+    parser.add_argument(
+        "--start-date",
+        default=default.start_date.isoformat(),
+        help="first simulated day (China time)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ordersight", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="simulate a merchant, run every asset, print a summary")
-    demo.add_argument("--orders-per-day", type=int, default=4200)
-    demo.add_argument("--days", type=int, default=30)
-    demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--start-date", default="2026-10-01", help="first simulated day (China)")
+    add_simulation_arguments(demo)
     demo.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     demo.set_defaults(func=cmd_demo)
 

@@ -1,4 +1,4 @@
-"""Data model of one month's cross-platform consistency report (DOMAIN.md §1).
+"""Data model of one month's cross-platform consistency report (docs/domain.md §1).
 
 Money is integer fen wherever it appears; shares and drift are plain floats (fractions, so
 0.003 means 0.3 %). The mapping from reconciliation reason codes to human causes lives here
@@ -10,16 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-#: The sales channels the report always lists, in this order (even with no orders).
-CHANNELS: tuple[str, ...] = ("TB", "JD", "PDD", "WX")
+from domain.sources import PLATFORM_CODES
 
-#: Human names of the channels, for headings.
-CHANNEL_NAMES: dict[str, str] = {
-    "TB": "Taobao/Tmall",
-    "JD": "JD",
-    "PDD": "Pinduoduo",
-    "WX": "WeChat shop",
-}
+#: The sales channels the report always lists, in this order (even with no orders): the
+#: platforms of the source registry (``domain.sources``), whose labels name them on the page.
+CHANNELS: tuple[str, ...] = PLATFORM_CODES
 
 #: reason_code → the cause shown to finance and order-ops. Unknown codes are shown as-is.
 CAUSES: dict[str, str] = {
@@ -27,9 +22,6 @@ CAUSES: dict[str, str] = {
     "status_semantics": "status semantics differ between systems",
     "hold_booked_as_paid": "risk-control hold booked as paid",
 }
-
-#: Drift above this share raises an alert (DOMAIN.md §1: 0.3 %).
-DRIFT_ALERT_THRESHOLD = 0.003
 
 
 def cause_for(reason_code: str) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from domain.rules import DRIFT_THRESHOLD, as_percent
+from domain.sources import SOURCE_SYSTEM_CODES
 from reports.scoring import score_detection
 
 
@@ -81,8 +83,9 @@ def collect(conn: psycopg.Connection) -> Summary:
                    sum(source_paid_count), sum(store_paid_count)
             from marts.fct_reconciliation_windows
             group by 1
-            order by array_position(array['TB','JD','PDD','WX','U8','LEDGER'], source_system)
-            """
+            order by array_position(%(board_order)s::text[], source_system)
+            """,
+            {"board_order": list(SOURCE_SYSTEM_CODES)},
         ).fetchall()
     ]
     s.board = _counts(
@@ -153,9 +156,10 @@ def render(s: Summary) -> str:
     lines.append(
         "  reconciliation per source system (30-minute windows; drift = |source − store| / source):"
     )
+    over = as_percent(DRIFT_THRESHOLD)
     for d in s.drift:
         lines.append(
-            f"    {d['source']:<7} {d['windows']:>5,} windows, {d['drifting']:>5,} over 0.3 %, "
+            f"    {d['source']:<7} {d['windows']:>5,} windows, {d['drifting']:>5,} over {over}, "
             f"max {d['max_pct']:.2f} %, mean {d['mean_pct']:.3f} %  "
             f"(paid: source {d['source_count']:,} vs store {d['store_count']:,})"
         )

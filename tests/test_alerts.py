@@ -28,6 +28,7 @@ from alerts.feishu import MAX_BODY_BYTES, encode_body
 from alerts.feishu_card import build_card
 from alerts.incidents import escalation_alerts, incident_alerts
 from alerts.rate_limit import SlidingWindowLimiter
+from expectations.outcome import CheckOutcome
 from orchestration.alerting import check_states
 from orchestration.resources import AlertChannelsResource
 from tests.fakes.clock import SteppingClock
@@ -463,9 +464,17 @@ def test_a_failed_drift_check_becomes_one_incident_counting_every_diff_row(
         severity=AssetCheckSeverity.ERROR,
         metadata={
             "summary": MetadataValue.text("3 windows over 0.3 %"),
-            "diff_file": MetadataValue.path("/srv/ordersight/diffs/reconciliation-diff-1.csv"),
-            "details": MetadataValue.json(
-                {"offending_windows": 3, "differing_orders": 70, "diff_rows": 75, "top_orders": top}
+            "outcome": MetadataValue.json(
+                CheckOutcome(
+                    name="drift_within_threshold",
+                    passed=False,
+                    ran=True,
+                    summary="3 windows over 0.3 %",
+                    figures=(("offending windows", "3"),),
+                    rows=tuple(DiffRow.from_mapping(row) for row in top),
+                    total_rows=75,
+                    diff_file="/srv/ordersight/diffs/reconciliation-diff-1.csv",
+                ).to_dict()
             ),
         },
     )

@@ -16,7 +16,7 @@ import pytest
 
 from expectations import CheckOutcome, check_completeness, check_drift
 from expectations.drift import settled_windows
-from orchestration.checks import DriftCheckConfig, drift_within_threshold
+from orchestration.checks import DriftCheckConfig, drift_within_threshold, outcome_of
 from orchestration.resources import AlertChannelsResource, WarehouseResource
 
 DAY = datetime(2026, 1, 28, tzinfo=UTC)
@@ -214,6 +214,14 @@ def test_drift_fails_naming_the_window_and_its_differing_orders(windows_url: str
     }
     assert "JD" in outcome.summary and BAD_WINDOW.isoformat() in outcome.summary
     assert "0.41 %" in outcome.summary
+    assert outcome.figures[0] == (
+        f"JD {BAD_WINDOW.isoformat()[:16]}",
+        "0.41 % (10000 vs 9959)",
+    )
+    assert ("offending windows", "1") in outcome.figures
+    assert {row.native_order_id for row in outcome.rows} == {"300001001", "300001002", "300001003"}
+    assert outcome.total_rows == 3
+    assert CheckOutcome.from_dict(outcome.to_dict()) == outcome, "travels whole through metadata"
 
     capped = check_drift(windows_url, top_orders=2)
     assert len(capped.metadata["top_orders"]) == 2
@@ -310,6 +318,7 @@ def test_completeness_fails_at_99_percent_with_observed_share(presence_url: str)
     }
     assert outcome.metadata["failing_fields"] == ["receiver_phone"]
     assert "receiver_phone" in outcome.summary and "99 %" in outcome.summary
+    assert outcome.figures == (("orders", "1,000"), ("receiver_phone present", "99 %"))
 
 
 @pytest.mark.parametrize(
@@ -424,7 +433,9 @@ def run_drift_check(url: str, tmp_path, **config: int) -> tuple[bool, dict]:
         warehouse=WarehouseResource(database_url=url),
         alert_channels=AlertChannelsResource(outbox_path=str(tmp_path / "outbox.jsonl")),
     )
-    return result.passed, result.metadata["details"].value
+    outcome = outcome_of(result.metadata)
+    assert outcome is not None, "every check result carries its outcome"
+    return result.passed, outcome.metadata
 
 
 def test_drift_check_leaves_out_windows_still_settling(windows_url: str, tmp_path) -> None:

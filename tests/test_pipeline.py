@@ -10,13 +10,13 @@ from dagster import materialize
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.dbt import dbt_project, dbt_staging, dbt_warehouse
-from orchestration.assets.ingest import simulated_merchant
+from orchestration.assets.ingest import MerchantConfig, simulated_merchant
 from orchestration.assets.keys import order_keys
 from orchestration.resources import WarehouseResource
 from plumbing.dbt_cli import dbt_executable, run_dbt
 
 ASSETS = [simulated_merchant, dbt_staging, order_keys, dbt_warehouse]
-SIMULATION = {"seed": 11, "orders_per_day": 160, "days": 4}
+SIMULATION = MerchantConfig(seed=11, orders_per_day=160, days=4)
 FINGERPRINT_SQL = """
     select md5(string_agg(
         concat_ws('|', unified_key, platform, native_order_id, state, is_cancelled, refund_status,
@@ -33,7 +33,7 @@ def _materialize(url: str):
             "warehouse": WarehouseResource(database_url=url),
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         },
-        run_config={"ops": {"simulated_merchant": {"config": SIMULATION}}},
+        run_config=SIMULATION.run_config(),
         raise_on_error=False,
     )
 
@@ -67,7 +67,7 @@ def test_every_simulated_order_appears_exactly_once(built) -> None:
           (select count(*) - count(distinct (platform, native_order_id)) from marts.fct_orders)
         """,
     )[0]
-    assert expected == SIMULATION["orders_per_day"] * SIMULATION["days"]
+    assert expected == SIMULATION.orders_per_day * SIMULATION.days
     assert (matched, extra, duplicated) == (expected, 0, 0)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -17,13 +18,14 @@ from dagster import (
 from dagster_dbt import DbtCliResource
 
 from alerts import read_outbox
+from domain.sources import PLATFORM_CODES
 from ingest.load import land_records
 from ingest.simulate.model import RawRecord
 from orchestration.alerting import alert_after_run
 from orchestration.assets.dbt import dbt_project, dbt_staging, dbt_warehouse
 from orchestration.assets.ingest import simulated_merchant
 from orchestration.assets.keys import order_keys
-from orchestration.checks import ge_checks
+from orchestration.checks import ge_checks, outcome_of
 from orchestration.resources import AlertChannelsResource, WarehouseResource
 from orchestration.sensors import reconciliation_alerts, run_failure_alerts
 from plumbing.dbt_cli import dbt_executable, run_dbt
@@ -162,16 +164,19 @@ def test_drift_check_fails_with_offending_windows_and_orders(recon) -> None:
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     drift = evaluations["drift_within_threshold"]
     assert not drift.passed
-    details = drift.metadata["details"].value
-    assert details["offending_windows"] > 0
-    assert details["top_orders"], "the failure lists differing orders"
-    assert {"unified_key", "reason_code"} <= set(details["top_orders"][0])
-    for platform in ("tb", "jd", "pdd", "wx"):
-        check = evaluations[f"completeness_{platform}"]
+    outcome = outcome_of(dict(drift.metadata))
+    assert outcome is not None and not outcome.passed
+    assert outcome.metadata["offending_windows"] > 0
+    assert outcome.rows, "the failure lists differing orders"
+    assert all(row.unified_key and row.reason_code for row in outcome.rows)
+    assert outcome.total_rows >= len(outcome.rows)
+    assert outcome.diff_file and Path(outcome.diff_file).is_file()
+    for platform in PLATFORM_CODES:
+        check = evaluations[f"completeness_{platform.lower()}"]
         assert check.metadata["ran"].value is True
-        assert check.passed == (
-            not check.metadata["details"].value.get("unmapped_statuses", {}).get("count")
-        )
+        completeness = outcome_of(dict(check.metadata))
+        assert completeness is not None
+        assert check.passed == (not completeness.metadata["unmapped_statuses"]["count"])
 
 
 def test_alerts_go_to_feishu_and_slack_once_per_incident(recon, monkeypatch, tmp_path) -> None:

@@ -1,7 +1,7 @@
 """Every reconciliation rule on hand-made cases: which diffs an order gets, with which reason code,
 and the colour the board gives it.
 
-Payloads in the shapes of ingest/platforms/PAYLOADS.md are landed through the real landing code,
+Payloads in the shapes of docs/payloads.md are landed through the real landing code,
 keys are allocated by the real allocator, and the real dbt models are built on a real Postgres
 whose TimeZone is UTC (so a China-time calendar day must not be read as a UTC one).
 """

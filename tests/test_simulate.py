@@ -1,4 +1,4 @@
-"""The synthetic merchant: determinism, streaming, payload contract (PAYLOADS.md), ground truth."""
+"""Synthetic merchant: determinism, streaming, payload contract (docs/payloads.md), ground truth."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from ingest.simulate import (
 )
 
 CHINA = timezone(timedelta(hours=8))
-PAYLOADS_MD = Path(__file__).resolve().parents[1] / "ingest" / "platforms" / "PAYLOADS.md"
+PAYLOADS_MD = Path(__file__).resolve().parents[1] / "docs" / "payloads.md"
 PLATFORM_OF = {"taobao": "TB", "jd": "JD", "pdd": "PDD", "wechat": "WX"}
 SOURCE_OF = {code: source for source, code in PLATFORM_OF.items()}
 
@@ -50,10 +50,10 @@ def _doc_section(title: str) -> str:
 
 
 def _doc_list(title: str, key: str, pattern: str = r"[A-Z][A-Z_]{2,}") -> set[str]:
-    """Values listed in PAYLOADS.md after "- `key`..." up to the next bullet."""
+    """Values listed in docs/payloads.md after "- `key`..." up to the next bullet."""
     section = _doc_section(title)
     match = re.search(rf"^- `{key}`[^:]*:(.*?)(?=^- |\Z)", section, re.S | re.M)
-    assert match, f"{key} list not found in PAYLOADS.md section {title}"
+    assert match, f"{key} list not found in docs/payloads.md section {title}"
     return set(re.findall(pattern, match.group(1)))
 
 
@@ -63,7 +63,7 @@ JD_STATES = _doc_list("JD", "orderState")
 JD_AFS = _doc_list("JD", "afsStatus")
 WECHAT_STATUSES = {int(v) for v in _doc_list("WeChat", "status", r"\b\d{2,3}\b")}
 WECHAT_AFTERSALE = {"MERCHANT_PROCESSING", "MERCHANT_REFUND_SUCCESS", "USER_CANCELD"}
-# PDD's codes are prose in PAYLOADS.md ("`order_status` 1 to ship, 2 shipped, 3 signed; ...")
+# PDD's codes are prose in docs/payloads.md ("`order_status` 1 to ship, 2 shipped, 3 signed; ...")
 PDD_ORDER_STATUS = {1, 2, 3}
 PDD_CONFIRM = {0, 1, 2}
 PDD_REFUND = {1, 2, 3, 4}

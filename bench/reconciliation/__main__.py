@@ -19,10 +19,11 @@ from dagster import DagsterInstance, materialize
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.dbt import dbt_project, dbt_staging, dbt_warehouse
-from orchestration.assets.ingest import simulated_merchant
+from orchestration.assets.ingest import MerchantConfig, simulated_merchant
 from orchestration.assets.keys import order_keys
 from orchestration.checks import ge_checks
 from orchestration.resources import AlertChannelsResource, WarehouseResource
+from ordersight.cli import add_simulation_arguments
 from plumbing.database import create_database, drop_database
 from plumbing.dbt_cli import dbt_executable
 from plumbing.private_postgres import PrivatePostgres
@@ -32,9 +33,7 @@ from reports.scoring import score_detection
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders-per-day", type=int, default=4200)
-    parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--seed", type=int, default=7)
+    add_simulation_arguments(parser)
     args = parser.parse_args()
 
     home = Path.cwd() / ".ordersight" / "bench"
@@ -50,17 +49,12 @@ def main() -> None:
             "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
             "alert_channels": AlertChannelsResource(outbox_path=str(home / "outbox.jsonl")),
         },
-        run_config={
-            "ops": {
-                "simulated_merchant": {
-                    "config": {
-                        "seed": args.seed,
-                        "orders_per_day": args.orders_per_day,
-                        "days": args.days,
-                    }
-                }
-            }
-        },
+        run_config=MerchantConfig(
+            seed=args.seed,
+            orders_per_day=args.orders_per_day,
+            days=args.days,
+            start_date=args.start_date,
+        ).run_config(),
         instance=DagsterInstance.ephemeral(),
         raise_on_error=False,
     )

@@ -1,1 +1,1 @@
-"""Platform order sources: native payload contracts (PAYLOADS.md) and, later, their API clients."""
+"""Platform order sources: payload contracts (docs/payloads.md) and, later, their API clients."""

@@ -1,7 +1,7 @@
 """The synthetic merchant: deterministic platform orders, ERP sales orders and ledger entries
 with injected faults and ground truth, streamed in bounded memory.
 
-Payload shapes follow ingest/platforms/PAYLOADS.md; landing them is another module's job.
+Payload shapes follow docs/payloads.md; landing them is another module's job.
 """
 
 from ingest.simulate.config import FAULT_NAMES, FaultRates, SimulationConfig

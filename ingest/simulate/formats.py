@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from domain.china_time import CHINA_OFFSET
+
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
 MINUTE_MS = 60_000
-CHINA_OFFSET_MS = 8 * HOUR_MS
+CHINA_OFFSET_MS = CHINA_OFFSET // timedelta(milliseconds=1)  # UTC+8, as epoch-ms arithmetic
 
 _from_timestamp = datetime.fromtimestamp
 _EPOCH_DATE = date(1970, 1, 1)

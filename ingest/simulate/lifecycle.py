@@ -11,6 +11,7 @@ import random
 from bisect import bisect_right
 from collections.abc import Callable
 
+from domain.sources import source_named
 from ingest.simulate.catalogue import FULL_NAMES, PHONE_PREFIXES, PLACES, Product
 from ingest.simulate.config import SimulationConfig
 from ingest.simulate.formats import DAY_MS, HOUR_MS, MINUTE_MS, china_date
@@ -36,7 +37,6 @@ EV_REFUNDED = "refunded"
 # ERP states.
 ERP_APPROVED, ERP_CLOSED, ERP_VOID = "审核", "关闭", "作废"
 
-PLATFORM_CODES = {"taobao": "TB", "jd": "JD", "pdd": "PDD", "wechat": "WX"}
 
 # Intended furthest stage of an ordinary order.
 STAGE_SHARES: tuple[tuple[str, float], ...] = (
@@ -48,7 +48,7 @@ STAGE_SHARES: tuple[tuple[str, float], ...] = (
 )
 CANCEL_UNPAID_SHARE = 0.02  # closed before payment (not on JD: its order search has no such state)
 # JD cash-on-delivery / pay-later orders not paid yet: WAIT_SELLER_STOCK_OUT with the not-paid
-# sentinel, which the standard model must read as created, not paid (DOMAIN.md §2)
+# sentinel, which the standard model must read as created, not paid (docs/domain.md §2)
 JD_COD_UNPAID_SHARE = 0.02
 PICKING_PASS_THROUGH = 0.15  # shipped/completed TB/JD/WX orders that show a picking version
 WECHAT_GIFT_SHARE = 0.01  # WeChat gift orders: pay_time a few seconds before create_time
@@ -149,7 +149,7 @@ class Planner:
         p.created = created
         platforms = self._platforms
         p.source = platforms[min(bisect_right(self._platform_cum, r()), len(platforms) - 1)]
-        p.code = PLATFORM_CODES[p.source]
+        p.code = source_named(p.source).code
         if fault_rng is None:
             draws = _NO_FAULT_DRAWS
         else:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 @dataclass(frozen=True, init=False)
 class RawRecord:
-    """One payload version as a source would expose it (see ingest/platforms/PAYLOADS.md)."""
+    """One payload version as a source would expose it (see docs/payloads.md)."""
 
     source: str  # name of a domain.sources source
     native_id: str | None  # as text; None only when the payload lacks it (junk)

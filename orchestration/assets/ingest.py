@@ -3,8 +3,9 @@
 import hashlib
 import json
 from datetime import date
+from typing import Any
 
-from dagster import AssetExecutionContext, Config, MaterializeResult, multi_asset
+from dagster import AssetExecutionContext, Config, MaterializeResult, RunConfig, multi_asset
 
 from domain.sources import SOURCES
 from ingest.ground_truth import reset_truth, store_truth
@@ -39,13 +40,16 @@ TRUTH_SPECS = [
 WAREHOUSE_SCHEMAS = tuple(layer for layer in LAYERS if layer != "reports")
 
 
-class MerchantConfig(Config):
-    """Size and seed of the simulated merchant."""
+_DEFAULT = SimulationConfig()
 
-    seed: int = 7
-    orders_per_day: int = 4200
-    days: int = 30
-    start_date: str = "2026-10-01"
+
+class MerchantConfig(Config):
+    """Size and seed of the simulated merchant (defaults: ``SimulationConfig``'s)."""
+
+    seed: int = _DEFAULT.seed
+    orders_per_day: int = _DEFAULT.orders_per_day
+    days: int = _DEFAULT.days
+    start_date: str = _DEFAULT.start_date.isoformat()
 
     def simulation(self) -> SimulationConfig:
         return SimulationConfig(
@@ -54,6 +58,10 @@ class MerchantConfig(Config):
             days=self.days,
             start_date=date.fromisoformat(self.start_date),
         )
+
+    def run_config(self, **extra: dict[str, Any]) -> RunConfig:
+        """Run config of a job (or a ``materialize``) that simulates this merchant."""
+        return RunConfig(ops={"simulated_merchant": self}, **extra)
 
     def batch_label(self) -> str:
         fingerprint = hashlib.sha256(

@@ -1,4 +1,4 @@
-"""Payload renderers: turn an OrderPlan into the JSON text each source sends (PAYLOADS.md).
+"""Payload renderers: turn an OrderPlan into the JSON text each source sends (docs/payloads.md).
 
 Payloads are assembled from pre-formatted pieces rather than `json.dumps` per version (the
 simulator must stay fast); the result is byte-identical to
