@@ -9,7 +9,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo test lint dev bench bench-recon db-stop clean
+.PHONY: install demo test test-fast lint dev bench bench-recon db-stop clean
 
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/snapshots dbt_project/tests -type f) \
 	dbt_project/dbt_project.yml dbt_project/profiles.yml $(wildcard domain/*.py)
@@ -32,13 +32,18 @@ $(STAMP): pyproject.toml requirements.lock
 demo: install
 	$(BIN)/ordersight demo
 
-test: install
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/python -m pytest
+
+# the inner loop: no Postgres, no servers, about a minute
+test-fast: install
+	$(BIN)/python -m pytest -m unit
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests snapshots
 
 dev: install
 	$(BIN)/ordersight dev

@@ -37,14 +37,14 @@ def dbt_vars() -> dict[str, object]:
     }
 
 
-def dbt_vars_json() -> str:
-    """`dbt_vars()` as the JSON text `--vars` takes."""
-    return json.dumps(dbt_vars(), separators=(",", ":"))
+def dbt_vars_json(overrides: dict[str, object] | None = None) -> str:
+    """`dbt_vars()`, updated with ``overrides``, as the JSON text `--vars` takes."""
+    return json.dumps({**dbt_vars(), **(overrides or {})}, separators=(",", ":"))
 
 
-def dbt_vars_args() -> list[str]:
-    """`["--vars", …]`, to append to any dbt command line."""
-    return ["--vars", dbt_vars_json()]
+def dbt_vars_args(overrides: dict[str, object] | None = None) -> list[str]:
+    """`["--vars", …]`, to append to any dbt command line (dbt keeps only the last --vars)."""
+    return ["--vars", dbt_vars_json(overrides)]
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ class DiffRow:
     platform: str
     native_order_id: str
     issue: str  # e.g. missing_in_erp, amount_mismatch, status_mismatch
-    reason_code: str  # e.g. pdd_refund_only_as_cancelled, erp_amount_unit_error
+    reason_code: str  # e.g. pdd_refund_only_as_cancelled, amount_unit_error
     detail: str  # human text, e.g. "ERP isum 20007.00 vs paid 200.07"
 
     def as_dict(self) -> dict[str, str]:

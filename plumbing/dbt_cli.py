@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
@@ -20,10 +21,20 @@ def dbt_executable() -> str:
 
 
 def run_dbt(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """`dbt <args>` in the project, connected to `url`, with the registry's vars; output kept."""
+    """`dbt <args>` in the project, connected to `url`, with the registry's vars; output kept.
+
+    A ``--vars`` in ``args`` overrides single vars; the registry supplies the rest.
+    """
     env = {**os.environ, **dbt_env(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    args, overrides = split_vars(args)
     done = subprocess.run(
-        [dbt_executable(), *args, *dbt_vars_args(), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [
+            dbt_executable(),
+            *args,
+            *dbt_vars_args(overrides),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
         cwd=DBT_PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -34,3 +45,19 @@ def run_dbt(url: str, *args: str, check: bool = True) -> subprocess.CompletedPro
     if check and done.returncode != 0:
         raise DbtFailed(f"dbt {' '.join(args)} failed:\n{done.stdout[-6000:]}\n{done.stderr}")
     return done
+
+
+def split_vars(args: tuple[str, ...]) -> tuple[list[str], dict[str, object]]:
+    """``args`` without its ``--vars <json>`` pairs, and those vars merged (last wins)."""
+    rest: list[str] = []
+    overrides: dict[str, object] = {}
+    items = iter(args)
+    for arg in items:
+        if arg == "--vars":
+            text = next(items, None)
+            if text is None:
+                raise ValueError("--vars needs a JSON object after it")
+            overrides.update(json.loads(text))
+        else:
+            rest.append(arg)
+    return rest, overrides

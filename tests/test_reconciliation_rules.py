@@ -435,6 +435,16 @@ def test_finance_role_hooks_warn_instead_of_failing_without_createrole(
         json.dumps({"finance_role": role}),
     )
     assert done.returncode == 0
+    compiled = run_dbt(
+        limited_url,
+        "compile",
+        "--quiet",
+        "--inline",
+        "select '{{ var(\"finance_role\") }}' as role",
+        "--vars",
+        json.dumps({"finance_role": role}),
+    )
+    assert role in compiled.stdout, "the test's --vars reaches dbt beside the registry's"
     with psycopg.connect(limited_url) as conn:
         assert conn.execute("select count(*) from seeds.refund_status_map").fetchone()[0] > 0
         assert conn.execute(

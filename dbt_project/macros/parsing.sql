@@ -74,7 +74,7 @@ versions as (
 final as (
     select distinct on (native_id) *
     from versions
-    order by native_id, modified_at desc, raw_id desc
+    order by native_id asc, modified_at desc, raw_id desc
 )
 
 select * from final

@@ -3,7 +3,7 @@
 
     One rule on top of the seed: a native status that maps to `paid` while the version carries
     no payment time proves only `created` (JD WAIT_SELLER_STOCK_OUT also covers cash-on-delivery
-    and pay-later orders, DOMAIN.md §2). Later stages are fulfilment facts and stand unpaid.
+    and pay-later orders, docs/domain.md §2). Later stages are fulfilment facts and stand unpaid.
     A hold freezes funds that were paid: an unpaid version is never on hold. -#}
 
 {% macro map_native_statuses(platform, typed='typed', extra_hold='false') -%}

@@ -7,7 +7,7 @@ platform_versions as (
 latest_versions as (
     select distinct on (platform, native_id) *
     from platform_versions
-    order by platform, native_id, modified_at desc, raw_id desc
+    order by platform asc, native_id asc, modified_at desc, raw_id desc
 ),
 
 order_keys as (
@@ -19,7 +19,7 @@ erp_orders as (
         *,
         count(*) over (partition by platform, native_order_id) as erp_order_count
     from {{ ref('stg_u8__sales_orders') }}
-    order by platform, native_order_id, modified_at desc, raw_id desc
+    order by platform asc, native_order_id asc, modified_at desc, raw_id desc
 ),
 
 ledger_by_order as (

@@ -120,7 +120,8 @@ final as (
             primary_detail,
             case
                 when is_on_hold then 'funds held by risk control: not paid success yet'
-                when refund_status = 'partial' then 'partially refunded: confirm the refund in the ledger'
+                when refund_status = 'partial'
+                    then 'partially refunded: confirm the refund in the ledger'
                 when has_pending_refund then 'refund in progress'
                 else 'platform, ERP and ledger agree'
             end

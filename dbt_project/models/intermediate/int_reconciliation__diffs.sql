@@ -3,6 +3,7 @@
     root cause. -#}
 {%- set erp_lag = "interval '" ~ var('erp_booking_lag') ~ "'" %}
 {%- set ledger_lag = "interval '" ~ var('ledger_booking_lag') ~ "'" %}
+{%- set china_tz = var('china_time_zone') %}
 
 with
 
@@ -92,8 +93,8 @@ erp_hold_booked_as_paid as (
         unified_key, platform, native_order_id, 'U8'::text as source_system,
         'status_mismatch'::text as issue,
         'hold_booked_as_paid'::text as reason_code,
-        'ERP ' || erp_status || ' books an order risk control holds (funds frozen, not paid success)'
-            as detail,
+        'ERP ' || erp_status
+            || ' books an order risk control holds (funds frozen, not paid success)' as detail,
         window_start
     from paid_orders
     where in_erp and is_on_hold and not erp_is_cancelled
@@ -144,14 +145,19 @@ erp_time_mismatch as (
     select
         unified_key, platform, native_order_id, 'U8'::text as source_system,
         'time_mismatch'::text as issue,
-        {{ time_mismatch_reason('erp_created_at', 'paid_at', 'compared_precision', erp_lag) }} as reason_code,
-        'ERP created ' || to_char(erp_created_at at time zone '{{ var("china_time_zone") }}', 'YYYY-MM-DD HH24:MI:SS')
-            || ', paid ' || to_char(paid_at at time zone '{{ var("china_time_zone") }}', 'YYYY-MM-DD HH24:MI:SS')
+        {{ time_mismatch_reason(
+            'erp_created_at', 'paid_at', 'compared_precision', erp_lag
+        ) }} as reason_code,
+        'ERP created '
+            || to_char(erp_created_at at time zone '{{ china_tz }}', 'YYYY-MM-DD HH24:MI:SS')
+            || ', paid ' || to_char(paid_at at time zone '{{ china_tz }}', 'YYYY-MM-DD HH24:MI:SS')
             || ' (China time, by the ' || compared_precision || '): expected within '
             || '{{ var("erp_booking_lag") }} after payment' as detail,
         window_start
     from erp_times
-    where not {{ booked_within_lag('erp_created_at', 'paid_at', 'compared_precision', erp_lag) }}
+    where not {{ booked_within_lag(
+        'erp_created_at', 'paid_at', 'compared_precision', erp_lag
+    ) }}
 ),
 
 ledger_times as (
@@ -167,14 +173,19 @@ ledger_time_mismatch as (
     select
         unified_key, platform, native_order_id, 'LEDGER'::text as source_system,
         'time_mismatch'::text as issue,
-        {{ time_mismatch_reason('ledger_settled_at', 'paid_at', 'compared_precision', ledger_lag) }} as reason_code,
-        'ledger booked ' || to_char(ledger_settled_at at time zone '{{ var("china_time_zone") }}', 'YYYY-MM-DD HH24:MI:SS.MS')
-            || ', paid ' || to_char(paid_at at time zone '{{ var("china_time_zone") }}', 'YYYY-MM-DD HH24:MI:SS')
+        {{ time_mismatch_reason(
+            'ledger_settled_at', 'paid_at', 'compared_precision', ledger_lag
+        ) }} as reason_code,
+        'ledger booked '
+            || to_char(ledger_settled_at at time zone '{{ china_tz }}', 'YYYY-MM-DD HH24:MI:SS.MS')
+            || ', paid ' || to_char(paid_at at time zone '{{ china_tz }}', 'YYYY-MM-DD HH24:MI:SS')
             || ' (China time, by the ' || compared_precision || '): expected within '
             || '{{ var("ledger_booking_lag") }} after payment' as detail,
         window_start
     from ledger_times
-    where not {{ booked_within_lag('ledger_settled_at', 'paid_at', 'compared_precision', ledger_lag) }}
+    where not {{ booked_within_lag(
+        'ledger_settled_at', 'paid_at', 'compared_precision', ledger_lag
+    ) }}
 ),
 
 duplicates_in_erp as (
@@ -208,7 +219,8 @@ extra_in_erp as (
         'U8'::text as source_system,
         'extra_in_erp'::text as issue,
         'unknown_platform_order'::text as reason_code,
-        'U8 sales order ' || erp_orders.native_id || ' references no known platform order' as detail,
+        'U8 sales order ' || erp_orders.native_id || ' references no known platform order'
+            as detail,
         {{ recon_window('erp_orders.created_at') }} as window_start
     from erp_orders
     left join platform_orders
@@ -236,17 +248,28 @@ extra_in_ledger as (
 
 unioned as (
     select * from missing_in_erp
-    union all select * from missing_in_ledger
-    union all select * from erp_status_mismatch
-    union all select * from erp_hold_booked_as_paid
-    union all select * from erp_amount_mismatch
-    union all select * from ledger_amount_mismatch
-    union all select * from erp_time_mismatch
-    union all select * from ledger_time_mismatch
-    union all select * from duplicates_in_erp
-    union all select * from duplicates_in_ledger
-    union all select * from extra_in_erp
-    union all select * from extra_in_ledger
+    union all
+    select * from missing_in_ledger
+    union all
+    select * from erp_status_mismatch
+    union all
+    select * from erp_hold_booked_as_paid
+    union all
+    select * from erp_amount_mismatch
+    union all
+    select * from ledger_amount_mismatch
+    union all
+    select * from erp_time_mismatch
+    union all
+    select * from ledger_time_mismatch
+    union all
+    select * from duplicates_in_erp
+    union all
+    select * from duplicates_in_ledger
+    union all
+    select * from extra_in_erp
+    union all
+    select * from extra_in_ledger
 ),
 
 with_presence as (

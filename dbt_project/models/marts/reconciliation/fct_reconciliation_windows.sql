@@ -9,7 +9,9 @@ orders as (
 ),
 
 staged_platform_orders as (
-    {%- for model in ['stg_taobao__trades', 'stg_jd__orders', 'stg_pdd__orders', 'stg_wechat__orders'] %}
+    {%- for model in [
+        'stg_taobao__trades', 'stg_jd__orders', 'stg_pdd__orders', 'stg_wechat__orders'
+    ] %}
     select platform, native_id, paid_at, is_on_hold, payment_fen from {{ ref(model) }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -61,7 +63,8 @@ erp_source as (
 ledger_source as (
     select
         'LEDGER'::text as source_system,
-        {{ recon_window('coalesce(orders.paid_at, ledger_settlements.booked_at)') }} as window_start,
+        {{ recon_window('coalesce(orders.paid_at, ledger_settlements.booked_at)') }}
+            as window_start,
         count(*) as paid_count,
         sum(ledger_settlements.amount_fen) as paid_fen
     from ledger_settlements
@@ -73,8 +76,10 @@ ledger_source as (
 
 sources as (
     select * from platform_source
-    union all select * from erp_source
-    union all select * from ledger_source
+    union all
+    select * from erp_source
+    union all
+    select * from ledger_source
 ),
 
 platform_store as (
@@ -101,7 +106,8 @@ erp_and_ledger_store as (
 
 stores as (
     select * from platform_store
-    union all select * from erp_and_ledger_store
+    union all
+    select * from erp_and_ledger_store
 ),
 
 joined as (

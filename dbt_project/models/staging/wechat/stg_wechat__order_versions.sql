@@ -10,14 +10,19 @@ source as (
 aftersales as (
     select
         source.raw_id,
-        (sum(({{ int_fen("aftersale ->> 'refund_amount'") }}))
-            filter (where aftersale ->> 'status' = 'MERCHANT_REFUND_SUCCESS'))::bigint as refund_fen,
-        bool_or(({{ int_fen("aftersale ->> 'refund_amount'") }}) is null) as has_bad_refund_amount,
-        (array_agg(aftersale ->> 'status' order by ordinality desc))[1] as last_status
+        (sum(({{ int_fen("aftersale_list.aftersale ->> 'refund_amount'") }}))
+            filter (where aftersale_list.aftersale ->> 'status' = 'MERCHANT_REFUND_SUCCESS')
+        )::bigint as refund_fen,
+        bool_or(({{ int_fen("aftersale_list.aftersale ->> 'refund_amount'") }}) is null)
+            as has_bad_refund_amount,
+        (array_agg(
+            aftersale_list.aftersale ->> 'status' order by aftersale_list.ordinality desc
+        ))[1] as last_status
     from source
     cross join lateral jsonb_array_elements(
         case
-            when jsonb_typeof(source.payload -> 'aftersale_detail' -> 'aftersale_order_list') = 'array'
+            when jsonb_typeof(source.payload -> 'aftersale_detail' -> 'aftersale_order_list')
+                = 'array'
                 then source.payload -> 'aftersale_detail' -> 'aftersale_order_list'
             else '[]'::jsonb
         end
@@ -39,11 +44,14 @@ extracted as (
             ->> 'delivery_time' as shipped_text,
         source.payload ->> 'update_time' as modified_text,
         source.payload -> 'order_detail' -> 'price_info' ->> 'order_price' as payment_text,
-        coalesce(source.payload -> 'order_detail' -> 'price_info' ->> 'freight', '0') as post_fee_text,
+        coalesce(source.payload -> 'order_detail' -> 'price_info' ->> 'freight', '0')
+            as post_fee_text,
         coalesce(aftersales.refund_fen, 0) as refund_fen,
         coalesce(aftersales.has_bad_refund_amount, false) as has_bad_refund_amount,
-        source.payload -> 'order_detail' -> 'delivery_info' -> 'address_info' ->> 'user_name' as receiver_name,
-        source.payload -> 'order_detail' -> 'delivery_info' -> 'address_info' ->> 'tel_number' as receiver_phone
+        source.payload -> 'order_detail' -> 'delivery_info' -> 'address_info' ->> 'user_name'
+            as receiver_name,
+        source.payload -> 'order_detail' -> 'delivery_info' -> 'address_info' ->> 'tel_number'
+            as receiver_phone
     from source
     left join aftersales on source.raw_id = aftersales.raw_id
 ),
@@ -54,7 +62,8 @@ typed as (
         {{ epoch_seconds('created_text') }} as created_at,
         {{ epoch_seconds('paid_text') }} as paid_at,
         {{ epoch_seconds('shipped_text') }} as shipped_at,
-        case when native_status = '100' then {{ epoch_seconds('modified_text') }} end as completed_at,
+        case when native_status = '100' then {{ epoch_seconds('modified_text') }} end
+            as completed_at,
         'second'::text as time_precision,
         {{ epoch_seconds('modified_text') }} as modified_at,
         {{ int_fen('payment_text') }} as payment_fen,
