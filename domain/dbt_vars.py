@@ -33,6 +33,7 @@ def dbt_vars() -> dict[str, object]:
         "escalate_after": interval_text(ESCALATE_AFTER),
         "china_time_zone": CHINA_TZ_NAME,
         "china_utc_offset": interval_text(CHINA_OFFSET),
+        "platform_order_models": [platform.staging_model for platform in PLATFORMS],
         "platform_version_models": [platform.versions_model for platform in PLATFORMS],
     }
 

@@ -40,7 +40,7 @@ def collect(conn: psycopg.Connection) -> Summary:
     s = Summary()
     s.orders = conn.execute("select count(*) from marts.fct_orders").fetchone()[0]
     s.by_platform = _counts(
-        conn, "select platform, count(*) from marts.fct_orders group by 1 order by 2 desc"
+        conn, "select platform, count(*) from marts.fct_orders group by 1 order by 2 desc, 1"
     )
     s.by_state = _counts(
         conn,
@@ -57,13 +57,13 @@ def collect(conn: psycopg.Connection) -> Summary:
         """
     ).fetchone()
     s.by_refund_status = _counts(
-        conn, "select refund_status, count(*) from marts.fct_orders group by 1 order by 2 desc"
+        conn, "select refund_status, count(*) from marts.fct_orders group by 1 order by 2 desc, 1"
     )
     s.key_modes = _counts(conn, "select key_mode, count(*) from marts.fct_orders group by 1")
     s.quarantined = _counts(
         conn,
         "select source || ': ' || reason_kind, count(*) "
-        "from intermediate.int_payloads__quarantined group by 1 order by 2 desc",
+        "from intermediate.int_payloads__quarantined group by 1 order by 2 desc, 1",
     )
     s.drift = [
         {
