@@ -17,6 +17,7 @@ class Source:
     staging_model: str  # dbt model with the latest parseable version per native id
     versions_model: str  # dbt model parsing every landed payload (incremental)
     is_platform: bool  # a sales platform (its orders get unified keys)
+    money_unit: str  # unit of the source's bare amounts: "yuan" (decimal) or "fen" (integer)
 
 
 SOURCES: tuple[Source, ...] = (
@@ -29,9 +30,18 @@ SOURCES: tuple[Source, ...] = (
         "stg_taobao__trades",
         "stg_taobao__trade_versions",
         True,
+        "yuan",
     ),
     Source(
-        "jd", "JD", "JD", "jd_orders", "orderId", "stg_jd__orders", "stg_jd__order_versions", True
+        "jd",
+        "JD",
+        "JD",
+        "jd_orders",
+        "orderId",
+        "stg_jd__orders",
+        "stg_jd__order_versions",
+        True,
+        "yuan",
     ),
     Source(
         "pdd",
@@ -42,6 +52,7 @@ SOURCES: tuple[Source, ...] = (
         "stg_pdd__orders",
         "stg_pdd__order_versions",
         True,
+        "yuan",
     ),
     Source(
         "wechat",
@@ -52,6 +63,7 @@ SOURCES: tuple[Source, ...] = (
         "stg_wechat__orders",
         "stg_wechat__order_versions",
         True,
+        "fen",
     ),
     Source(
         "u8",
@@ -62,6 +74,7 @@ SOURCES: tuple[Source, ...] = (
         "stg_u8__sales_orders",
         "stg_u8__sales_order_versions",
         False,
+        "yuan",
     ),
     Source(
         "ledger",
@@ -72,8 +85,11 @@ SOURCES: tuple[Source, ...] = (
         "stg_ledger__entries",
         "stg_ledger__entry_versions",
         False,
+        "yuan",
     ),
 )
+
+MONEY_UNITS = ("yuan", "fen")
 
 SOURCES_BY_NAME: dict[str, Source] = {source.name: source for source in SOURCES}
 PLATFORMS: tuple[Source, ...] = tuple(source for source in SOURCES if source.is_platform)

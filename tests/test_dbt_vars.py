@@ -10,6 +10,7 @@ import pytest
 
 from domain.dbt_vars import dbt_vars, dbt_vars_args, interval_text
 from domain.rules import DRIFT_THRESHOLD, ERP_BOOKING_LAG
+from domain.sources import MONEY_UNITS, SOURCES
 from plumbing.dbt_cli import split_vars
 from plumbing.paths import DBT_PROJECT_DIR
 
@@ -46,3 +47,9 @@ def test_the_sql_linter_renders_with_the_registrys_values() -> None:
         written = context[name]
         expected = ast.literal_eval(written) if isinstance(value, list | float) else written
         assert expected == value, f".sqlfluff var {name} = {written!r}, the registry says {value!r}"
+
+
+def test_every_source_declares_a_known_money_unit() -> None:
+    units = {source.name: source.money_unit for source in SOURCES}
+    assert set(units.values()) <= set(MONEY_UNITS)
+    assert units["wechat"] == "fen" and units["taobao"] == "yuan"

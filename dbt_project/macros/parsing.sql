@@ -88,3 +88,17 @@ select * from final
        or raw_id in (select raw_id from {{ this }} where parse_error is not null)
     {%- endif %}
 {%- endmacro %}
+
+{#- An amount that is exactly 100× (or 1/100 of) what the payload's own lines add up to was sent
+    in the other unit (yuan for fen or fen for yuan, docs/domain.md §2a): a finding, never
+    accepted. Both sides are in fen as parsed in the source's declared unit; no lines, no check.
+    Use the pair in `first_error`: (money_unit_mismatch(...), money_unit_reason(...)). -#}
+{% macro money_unit_mismatch(amount_fen, lines_fen) -%}
+    (coalesce({{ lines_fen }}, 0) <> 0
+        and ({{ amount_fen }} = {{ lines_fen }} * 100 or {{ amount_fen }} * 100 = {{ lines_fen }}))
+{%- endmacro %}
+
+{% macro money_unit_reason(field, amount_text, lines_fen) -%}
+    'money unit: {{ field }} = ' || {{ amount_text }} || ' is 100× or 1/100 of what the lines add up to ('
+        || ({{ lines_fen }})::text || ' fen)'
+{%- endmacro %}
