@@ -119,6 +119,16 @@ def source_named(name: str) -> Source:
         raise ValueError(f"unknown source {name!r}; known: {sorted(SOURCES_BY_NAME)}") from None
 
 
+def source_called(text: str) -> Source:
+    """The source whose name or code is `text` (any case): `taobao` or `TB`, `wechat` or `WX`."""
+    wanted = text.strip().lower()
+    for source in SOURCES:
+        if wanted in (source.name, source.code.lower()):
+            return source
+    known = ", ".join(f"{source.name} ({source.code})" for source in SOURCES)
+    raise ValueError(f"unknown source {text!r}; known: {known}")
+
+
 def platform_coded(code: str) -> Source:
     """The platform whose code is `code` (TB, JD, PDD, WX), or a ValueError."""
     try:

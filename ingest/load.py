@@ -38,6 +38,7 @@ class LandingResult:
     batch_id: str
     rows_by_source: dict[str, int] = field(default_factory=dict)
     refused: int = 0  # of those rows, kept in raw.rejected_payloads instead (not valid jsonb)
+    rejected: int = 0  # payloads not objects of their source (`Landing.reject`), kept there too
 
     @property
     def rows(self) -> int:
@@ -155,14 +156,18 @@ class Landing:
         label: str = "landing",
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
         progress: Callable[[int], None] | None = None,
+        commit_chunks: bool = True,
     ) -> None:
         self.conn = conn
         self.label = label
         self.chunk_rows = chunk_rows
         self.progress = progress
+        # False: every chunk stays in one transaction, committed at the end (all or nothing).
+        self.commit_chunks = commit_chunks
         self.result = LandingResult(batch_id=new_batch_id())
         self._pending: dict[str, list[RawRow]] = defaultdict(list)
         self._pending_rows = 0
+        self._rejected: list[tuple[RawRow, str]] = []
 
     def __enter__(self) -> Landing:
         ensure_raw_schema(self.conn)
@@ -171,6 +176,10 @@ class Landing:
             (self.result.batch_id, self.label),
         )
         self.conn.commit()
+        if not self.commit_chunks:
+            # Open the transaction now: each COPY's conn.transaction() is then a savepoint in
+            # it, instead of a transaction of its own committed at once.
+            self.conn.execute("select 1")
         return self
 
     def add(self, records: Iterable[Landable]) -> None:
@@ -184,9 +193,21 @@ class Landing:
             if self._pending_rows >= self.chunk_rows:
                 self.flush()
 
+    def reject(self, source: str, native_id: str | None, payload: str, reason: str) -> None:
+        """Keep a payload that is not an object of `source` in raw.rejected_payloads, with why."""
+        source_named(source)
+        self._rejected.append(((source, native_id, payload, self.result.batch_id), reason))
+        self.result.rejected += 1
+        self._pending_rows += 1
+        if self._pending_rows >= self.chunk_rows:
+            self.flush()
+
     def flush(self) -> None:
         if not self._pending_rows:
             return
+        if self._rejected:
+            _keep_refused(self.conn, self._rejected)
+            self._rejected = []
         for source_name, rows in self._pending.items():
             refused = _copy_or_refuse(self.conn, SOURCES_BY_NAME[source_name].raw_table, rows)
             if refused:
@@ -201,7 +222,8 @@ class Landing:
                 )
             counts = self.result.rows_by_source
             counts[source_name] = counts.get(source_name, 0) + len(rows)
-        self.conn.commit()
+        if self.commit_chunks:
+            self.conn.commit()
         self._pending.clear()
         self._pending_rows = 0
         if self.progress:

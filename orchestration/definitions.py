@@ -8,7 +8,7 @@ from orchestration.assets.ingest import simulated_merchant
 from orchestration.assets.keys import order_keys
 from orchestration.assets.reports import monthly_consistency_report
 from orchestration.checks import ge_checks
-from orchestration.jobs import monthly_report, reconcile
+from orchestration.jobs import cycle, monthly_report, reconcile
 from orchestration.resources import (
     AlertChannelsResource,
     OutputsResource,
@@ -21,7 +21,7 @@ from plumbing.dbt_cli import dbt_executable
 defs = Definitions(
     assets=[simulated_merchant, dbt_staging, order_keys, dbt_warehouse, monthly_consistency_report],
     asset_checks=ge_checks,
-    jobs=[reconcile, monthly_report],
+    jobs=[reconcile, cycle, monthly_report],
     schedules=[every_30_minutes, monthly_on_the_first],
     sensors=[reconciliation_alerts, run_failure_alerts],
     resources={

@@ -1,5 +1,5 @@
-"""Schedules: reconcile every 30 minutes; the previous month's report from the 1st (done before
-the 5th: the schedule ticks on days 1–4 and skips once the month has been reported)."""
+"""Schedules: the reconciliation cycle every 30 minutes; the previous month's report from the 1st
+(done before the 5th: the schedule ticks on days 1–4 and skips once the month has been reported)."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,11 +16,11 @@ from dagster import (
 
 from domain.china_time import CHINA_TZ_NAME
 from orchestration.assets.reports import MONTHLY_REPORT_KEY, monthly_partitions
-from orchestration.jobs import monthly_report, reconcile
+from orchestration.jobs import cycle, monthly_report
 
 every_30_minutes = ScheduleDefinition(
     name="reconcile_every_30_minutes",
-    job=reconcile,
+    job=cycle,
     cron_schedule="*/30 * * * *",
     execution_timezone=CHINA_TZ_NAME,
     default_status=DefaultScheduleStatus.STOPPED,

@@ -9,13 +9,13 @@ from dagster import (
 )
 
 from orchestration.alerting import alert_after_run, alert_on_failure
-from orchestration.jobs import monthly_report, reconcile
+from orchestration.jobs import cycle, monthly_report, reconcile
 from orchestration.resources import AlertChannelsResource, WarehouseResource
 
 
 @run_status_sensor(
     run_status=DagsterRunStatus.SUCCESS,
-    monitored_jobs=[reconcile, monthly_report],
+    monitored_jobs=[reconcile, cycle, monthly_report],
     name="reconciliation_alerts",
     minimum_interval_seconds=30,
     description="After each run: one message per check that starts failing, one when it "
@@ -32,7 +32,7 @@ def reconciliation_alerts(
 
 
 @run_failure_sensor(
-    monitored_jobs=[reconcile, monthly_report],
+    monitored_jobs=[reconcile, cycle, monthly_report],
     name="run_failure_alerts",
     minimum_interval_seconds=30,
     description="One message per failing job (not per retry), and a recovery message later.",

@@ -1,57 +1,31 @@
-"""The `ordersight` command: demo, dev (Dagster UI), and the private database."""
+"""The `ordersight` command: demo, import, cycle, dev (Dagster UI), and the private database."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
 import time
-from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
 
-import psycopg
-
 from ingest.simulate.config import SimulationConfig
-from ordersight.dagster_home import prepare_dagster_home
-from plumbing.database import database_url, dbt_env, private_server
+from ordersight.cycle import cmd_cycle, print_summary, run_with_alerts
+from ordersight.environment import prepare_environment, say
+from ordersight.importing import ENTITIES, cmd_import
+from plumbing.database import database_url, private_server
 from plumbing.paths import PROJECT_ROOT, WORKSPACE_FILE, tool
 from plumbing.settings import DATABASE_URL_ENV, configured_database_url, output_dir
 
 
-def _say(message: str) -> None:
-    print(f"[ordersight] {message}", flush=True)
-
-
-def _prepare_environment() -> str:
-    """Resolve the warehouse, export what Dagster and dbt read, return the URL."""
-    if configured_database_url():
-        _say(f"using the database from {DATABASE_URL_ENV}")
-    else:
-        _say("starting the private Postgres (first start initialises it)")
-    url = database_url(start=True)
-    os.environ[DATABASE_URL_ENV] = url
-    os.environ.update(dbt_env(url))
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    prepare_dagster_home()
-    return url
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    url = _prepare_environment()
-    from dagster import DagsterInstance
-
-    from orchestration.alerting import alert_after_run
+    url = prepare_environment()
     from orchestration.assets.ingest import MerchantConfig
     from orchestration.definitions import defs
-    from orchestration.resources import AlertChannelsResource, WarehouseResource
-    from reports.summary import collect, render
 
-    _say(
+    say(
         f"simulating {args.orders_per_day:,} orders/day for {args.days} days from "
         f"{args.start_date} (seed {args.seed}); materialising every asset through Dagster"
     )
@@ -62,19 +36,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         days=args.days,
         start_date=args.start_date,
     ).run_config(loggers=loggers)
-    warehouse = WarehouseResource(database_url=url)
-    channels = AlertChannelsResource()
+    if not run_with_alerts("reconcile", url, run_config=run_config):
+        return 1
+    from dagster import DagsterInstance
+
     with DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("reconcile").execute_in_process(
-            run_config=run_config, instance=instance, raise_on_error=False
-        )
-        if not result.success:
-            _say(f"the run failed (run id {result.run_id}); see the log above or `ordersight dev`")
-            return 1
-        alerts = alert_after_run(instance, result.run_id, "reconcile", warehouse, channels)
-        _say(f"{len(alerts)} alert(s) raised; outbox: {channels.outbox()}")
         for month in months_touched(args.start_date, args.days):
-            _say(f"writing the consistency report for {month[:7]}")
+            say(f"writing the consistency report for {month[:7]}")
             report = defs.resolve_job_def("monthly_report").execute_in_process(
                 partition_key=month,
                 instance=instance,
@@ -82,17 +50,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 run_config={"loggers": loggers},
             )
             if not report.success:
-                _say(f"the monthly report failed (run id {report.run_id})")
+                say(f"the monthly report failed (run id {report.run_id})")
                 return 1
-    with psycopg.connect(url) as conn:
-        summary = collect(conn)
-    text = render(summary)
-    print(text, flush=True)
-    out = output_dir()
-    (out / "summary.txt").write_text(text + "\n")
-    (out / "summary.json").write_text(json.dumps(asdict(summary), indent=2, default=str))
-    _say(f"reports in {out / 'reports'}; alerts in {channels.outbox()}")
-    _say(f"done in {time.monotonic() - started:.0f} s; summary written to {out / 'summary.txt'}")
+    print_summary(url)
+    say(f"reports in {output_dir() / 'reports'}")
+    say(f"done in {time.monotonic() - started:.0f} s")
     return 0
 
 
@@ -109,8 +71,8 @@ def months_touched(start: str, days: int) -> list[str]:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
-    _prepare_environment()
-    _say("starting the Dagster UI (dagster dev); Ctrl-C stops it")
+    prepare_environment()
+    say("starting the Dagster UI (dagster dev); Ctrl-C stops it")
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
     os.chdir(PROJECT_ROOT)
@@ -125,17 +87,17 @@ def cmd_db(args: argparse.Namespace) -> int:
         print(database_url(start=True))
         return 0
     if configured_database_url():
-        _say(f"{DATABASE_URL_ENV} is set: the private server is not in use")
+        say(f"{DATABASE_URL_ENV} is set: the private server is not in use")
         return 0
     server = private_server()
     if args.action == "start":
         print(server.start())
     elif args.action == "stop":
         stopped = server.stop()
-        _say("stopped the private Postgres" if stopped else "the private Postgres was not running")
+        say("stopped the private Postgres" if stopped else "the private Postgres was not running")
     elif args.action == "status":
         running = server.is_running()
-        _say(f"private Postgres {'running at ' + server.display_url() if running else 'stopped'}")
+        say(f"private Postgres {'running at ' + server.display_url() if running else 'stopped'}")
         return 0 if running else 3
     return 0
 
@@ -153,18 +115,40 @@ def add_simulation_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ordersight", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="simulate a merchant, run every asset, print a summary")
     add_simulation_arguments(demo)
-    demo.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    demo.add_argument("--log-level", default="INFO", choices=LOG_LEVELS)
     demo.set_defaults(func=cmd_demo)
 
     dev = sub.add_parser("dev", help="start the Dagster UI against the warehouse")
     dev.add_argument("--port", type=int, default=3000)
     dev.set_defaults(func=cmd_dev)
+
+    imports = sub.add_parser(
+        "import",
+        help="import saved API responses (JSON or JSON Lines, with or without their envelopes)",
+    )
+    imports.add_argument("paths", nargs="+", metavar="PATH")
+    imports.add_argument(
+        "--platform",
+        required=True,
+        help="the file's source: taobao (TB), jd (JD), pdd (PDD), wechat (WX), u8 (U8), ledger",
+    )
+    imports.add_argument("--entity", choices=ENTITIES, default="orders")
+    imports.set_defaults(func=cmd_import)
+
+    cycle = sub.add_parser(
+        "cycle", help="run one reconciliation cycle now (what the 30-minute schedule runs)"
+    )
+    cycle.add_argument("--log-level", default="INFO", choices=LOG_LEVELS)
+    cycle.set_defaults(func=cmd_cycle)
 
     db = sub.add_parser("db", help="the warehouse database")
     db.add_argument("action", choices=["url", "start", "stop", "status"])

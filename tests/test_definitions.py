@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from dagster import (
+    AssetKey,
     AssetMaterialization,
     RunRequest,
     SkipReason,
@@ -109,9 +110,10 @@ def test_checks_include_dbt_tests_and_great_expectations() -> None:
 
 def test_jobs_schedules_and_sensors() -> None:
     jobs = {job.name for job in defs.resolve_all_job_defs()}
-    assert {"reconcile", "monthly_report"} <= jobs
+    assert {"reconcile", "cycle", "monthly_report"} <= jobs
     schedules = {s.name: defs.resolve_schedule_def(s.name) for s in defs.schedules}
     assert schedules["reconcile_every_30_minutes"].cron_schedule == "*/30 * * * *"
+    assert schedules["reconcile_every_30_minutes"].job.name == "cycle"
     monthly = schedules["monthly_report_on_the_first"]
     assert monthly.cron_schedule.split()[2] == "1-4", "runs from the 1st, done before the 5th"
     assert monthly.job.name == "monthly_report"
@@ -193,3 +195,12 @@ def test_dbt_build_args() -> None:
         "--full-refresh",
         *vars_args,
     ]
+
+
+def test_the_cycle_is_the_demo_job_without_the_simulator() -> None:
+    demo = defs.resolve_job_def("reconcile").asset_layer.executable_asset_keys
+    cycle = defs.resolve_job_def("cycle").asset_layer.executable_asset_keys
+    simulated = {key for key in demo if key.path[0] in ("raw", "sim")}
+    assert simulated, "the demo job lands the simulated merchant"
+    assert cycle == demo - simulated
+    assert AssetKey(["marts", "fct_reconciliation_board"]) in cycle

@@ -1,0 +1,4 @@
+"""Files merchants hand over: saved API responses now, seller-centre exports next.
+
+Layouts are in docs/imports.md.
+"""
