@@ -22,7 +22,7 @@ from plumbing.dbt_cli import run_dbt
 
 pytestmark = pytest.mark.integration
 
-TID = 3822001234567890123  # 19 digits, above 2^53: a float would end it in ...890000 or so
+TID = 3822001234567890123  # 19 digits, above 2^53: a float cannot hold them
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ GOOD = [
     # one sub-order refunded, the other not; then one pending while the other is refunded
     p(
         str(TID + 110),
-        trade(TID + 110, payment="200.07", orders=two_lines(TID + 110, "SUCCESS", "NO_REFUND")),
+        trade(TID + 110, orders=two_lines(TID + 110, "SUCCESS", "NO_REFUND")),
     ),
     p(
         str(TID + 120),
@@ -259,7 +259,8 @@ BAD = [
         p(str(TID + 410), trade(TID + 410, payment="20007")),
         "money unit: payment = 20007 is 100× or 1/100 of what the lines add up to (20007 fen)",
     ),
-    # ... and 100× the list prices when the sub-orders carry no amounts of their own
+    # ... and 100× the list prices × quantities and the post fee, with or without the
+    # sub-order's own (discounted) amount
     (
         p(
             str(TID + 420),
@@ -267,6 +268,17 @@ BAD = [
                 TID + 420,
                 payment="20007",
                 orders={"order": [{"oid": TID + 421, "num": 2, "price": "99.00"}]},
+            ),
+        ),
+        "money unit: payment = 20007 is 100× or 1/100 of what the lines add up to (20007 fen)",
+    ),
+    (
+        p(
+            str(TID + 425),
+            trade(
+                TID + 425,
+                payment="20007",
+                orders={"order": [line(TID + 426, "99.00", 2, "180.00")]},
             ),
         ),
         "money unit: payment = 20007 is 100× or 1/100 of what the lines add up to (20007 fen)",
