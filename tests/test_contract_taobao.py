@@ -32,7 +32,7 @@ class Payload:
     payload: str
 
 
-def p(native_id: str | None, body: dict) -> Payload:
+def p(native_id: str | None, body: dict | list) -> Payload:
     return Payload("taobao", native_id, json.dumps(body, ensure_ascii=False))
 
 
@@ -188,11 +188,16 @@ GOOD = [
 FLOAT_TID = float(TID + 200)  # what a JSON reader with doubles makes of the id
 BAD = [
     (p(None, {k: v for k, v in trade(TID + 300).items() if k != "tid"}), "missing field: tid"),
+    (p(None, [trade(TID + 301)]), "changed type: the trade is a JSON array"),
     (p("object-tid", trade(0, tid={"id": TID})), "changed type: tid is a JSON object"),
     (p("fraction", trade(0, tid=3822001234567890.5)), "unparseable id: tid = 3822001234567890.5"),
     (
         p(str(TID + 200), trade(0, tid=FLOAT_TID, tid_str=str(TID + 200))),
         f"id mismatch: tid = {Decimal(json.dumps(FLOAT_TID)):f}, tid_str = {TID + 200}",
+    ),
+    (
+        p(str(TID + 305), trade(TID + 305, orders={"order": "3822001234567890306"})),
+        "changed type: orders is a JSON string",
     ),
     (p(str(TID + 310), trade(TID + 310, status=None)), "missing field: status"),
     (p(str(TID + 320), trade(TID + 320, payment=None)), "missing field: payment"),

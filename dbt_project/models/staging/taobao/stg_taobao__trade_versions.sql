@@ -54,6 +54,7 @@ extracted as (
         received_at,
         md5(payload::text) as payload_md5,
         envelope_trade_count,
+        jsonb_typeof(trade) as trade_type,
         jsonb_typeof(trade -> 'tid') as tid_type,
         trade ->> 'tid' as tid_text,
         nullif(trade ->> 'tid_str', '') as tid_str,
@@ -76,6 +77,12 @@ extracted as (
         coalesce(
             nullif(trade ->> 'receiver_mobile', ''), nullif(trade ->> 'receiver_phone', '')
         ) as receiver_phone,
+        case
+            when jsonb_typeof(trade -> 'orders') in ('string', 'number', 'boolean')
+                then jsonb_typeof(trade -> 'orders')
+            when jsonb_typeof(trade -> 'orders' -> 'order') in ('string', 'number', 'boolean')
+                then jsonb_typeof(trade -> 'orders' -> 'order')
+        end as orders_scalar_type,
         case jsonb_typeof(trade -> 'orders')
             when 'array' then trade -> 'orders'
             when 'object' then
@@ -209,7 +216,9 @@ final as (
         {{ standard_version_columns('TB') }},
         {{ first_error([
             ("envelope_trade_count <> 1", "'envelope: ' || envelope_trade_count::text || ' trades in one payload, expected one'"),
+            ("trade_type <> 'object'", "'changed type: the trade is a JSON ' || trade_type"),
             ("tid_type not in ('number', 'string')", "'changed type: tid is a JSON ' || tid_type"),
+            ("orders_scalar_type is not null", "'changed type: orders is a JSON ' || orders_scalar_type"),
             ("native_id is null", "'missing field: tid'"),
             ("native_id !~ '^[0-9]{1,20}$'", "'unparseable id: tid = ' || native_id"),
             ("tid_text is not null and tid_str is not null and tid_text <> tid_str", "'id mismatch: tid = ' || tid_text || ', tid_str = ' || tid_str"),
