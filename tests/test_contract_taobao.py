@@ -93,6 +93,18 @@ GOOD = [
     ),
     p(str(TID + 30), {"trade_fullinfo_get_response": {"trade": trade(TID + 30)}}),
     p(str(TID + 40), {"jdp_response": {"trade_fullinfo_get_response": {"trade": trade(TID + 40)}}}),
+    # a 聚石塔 RDS row: a few columns of its own, the response as JSON text
+    p(
+        str(TID + 45),
+        {
+            "tid": TID + 45,
+            "status": "WAIT_SELLER_SEND_GOODS",
+            "jdp_modified": "2026-10-01 00:31:02",
+            "jdp_response": json.dumps(
+                {"trade_fullinfo_get_response": {"trade": trade(TID + 45)}}, ensure_ascii=False
+            ),
+        },
+    ),
     p(
         str(TID + 50),
         {"trades_sold_increment_get_response": {"trades": {"trade": [trade(TID + 50)]}}},
@@ -244,6 +256,10 @@ BAD = [
         "envelope: 2 trades in one payload, expected one",
     ),
     (
+        p(str(TID + 390), {"tid": TID + 390, "jdp_response": '{"trade_fullinfo_get_response":{'}),
+        "envelope: jdp_response is not JSON",
+    ),
+    (
         p(None, {"trades_sold_increment_get_response": {"total_results": 0}}),
         "envelope: 0 trades in one payload, expected one",
     ),
@@ -351,7 +367,7 @@ def test_tid_str_string_tid_and_tid_str_alone_give_the_exact_id(staged: str) -> 
 
 
 def test_envelopes_hold_the_same_trade(staged: str) -> None:
-    for native_id in (TID + 30, TID + 40, TID + 50, TID + 55):
+    for native_id in (TID + 30, TID + 40, TID + 45, TID + 50, TID + 55):
         row = version(staged, str(native_id))
         assert (row["state"], row["payment_fen"]) == ("paid", 20007)
 

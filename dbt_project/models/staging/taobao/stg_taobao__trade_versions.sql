@@ -20,20 +20,32 @@ refund_statuses as (
     select * from {{ ref('refund_status_map') }} where platform = 'TB'
 ),
 
+-- the 聚石塔 RDS sync keeps the API response as JSON text in jdp_response
+rds_responses as (
+    select
+        source.*,
+        case jsonb_typeof(payload -> 'jdp_response')
+            when 'object' then payload -> 'jdp_response'
+            when 'string' then staging.try_jsonb(payload ->> 'jdp_response')
+        end as jdp_response
+    from source
+),
+
 -- the trade object, bare or inside the envelope of the API that returned it
 unwrapped as (
     select
         raw_id,
         received_at,
         payload,
+        coalesce(jsonb_typeof(payload -> 'jdp_response') = 'string' and jdp_response is null, false)
+            as jdp_response_unparseable,
         case
             when payload ? 'trade_fullinfo_get_response'
                 then payload -> 'trade_fullinfo_get_response' -> 'trade'
             when payload ? 'trade_get_response' then payload -> 'trade_get_response' -> 'trade'
-            when jsonb_typeof(payload -> 'jdp_response') = 'object'
+            when jsonb_typeof(jdp_response) = 'object'
                 then coalesce(
-                    payload -> 'jdp_response' -> 'trade_fullinfo_get_response' -> 'trade',
-                    payload -> 'jdp_response'
+                    jdp_response -> 'trade_fullinfo_get_response' -> 'trade', jdp_response
                 )
             when {{ is_listing }} and jsonb_typeof({{ listed }}) = 'array' then {{ listed }} -> 0
             when {{ is_listing }} then {{ listed }}
@@ -45,7 +57,7 @@ unwrapped as (
             when {{ is_listing }} and jsonb_typeof({{ listed }}) = 'object' then 1
             when {{ is_listing }} then 0
         end as envelope_trade_count
-    from source
+    from rds_responses
 ),
 
 extracted as (
@@ -54,6 +66,7 @@ extracted as (
         received_at,
         md5(payload::text) as payload_md5,
         envelope_trade_count,
+        jdp_response_unparseable,
         jsonb_typeof(trade) as trade_type,
         jsonb_typeof(trade -> 'tid') as tid_type,
         trade ->> 'tid' as tid_text,
@@ -215,6 +228,7 @@ final as (
     select
         {{ standard_version_columns('TB') }},
         {{ first_error([
+            ("jdp_response_unparseable", "'envelope: jdp_response is not JSON'"),
             ("envelope_trade_count <> 1", "'envelope: ' || envelope_trade_count::text || ' trades in one payload, expected one'"),
             ("trade_type <> 'object'", "'changed type: the trade is a JSON ' || trade_type"),
             ("tid_type not in ('number', 'string')", "'changed type: tid is a JSON ' || tid_type"),
