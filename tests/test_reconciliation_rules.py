@@ -43,6 +43,8 @@ def taobao(
         str(tid),
         {
             "tid": tid,
+            "tid_str": str(tid),
+            "type": "fixed",
             "status": status,
             "created": paid[:11] + "08:00:00",
             "modified": paid,
@@ -50,8 +52,19 @@ def taobao(
             "payment": payment,
             "total_fee": payment,
             "post_fee": "0.00",
-            "refund_status": refund,
-            "refund_fee": "0.00",
+            # the refund signal of a real trade is per sub-order
+            "orders": {
+                "order": [
+                    {
+                        "oid": tid + 1,
+                        "oid_str": str(tid + 1),
+                        "num": 1,
+                        "price": payment,
+                        "payment": payment,
+                        "refund_status": refund,
+                    }
+                ]
+            },
         },
     )
 

@@ -274,8 +274,11 @@ def test_taobao_payloads(medium: Run) -> None:
     assert versions
     for record, p in versions:
         assert isinstance(p["tid"], int) and 16 <= len(str(p["tid"])) <= 19
+        assert p["tid_str"] == str(p["tid"]) and p["type"] == "fixed"
         assert p["status"] in TAOBAO_STATUSES
-        assert p["refund_status"] in TAOBAO_REFUND_STATUSES
+        # real trades carry no trade-level refund status: it is per sub-order
+        assert "refund_status" not in p
+        assert re.fullmatch(r"1\d{6}\*{4}", p["receiver_mobile"]), p["receiver_mobile"]
         for key in ("created", "modified", "pay_time", "consign_time", "end_time"):
             if key in p:
                 assert SECONDS_RE.match(p[key]), p[key]
@@ -289,13 +292,24 @@ def test_taobao_payloads(medium: Run) -> None:
             status in ("TRADE_FINISHED", "TRADE_CLOSED", "TRADE_CLOSED_BY_TAOBAO")
         )
         assert fen(p["payment"]) == fen(p["total_fee"]) + fen(p["post_fee"])
-        assert fen(p["refund_fee"]) <= fen(p["payment"])
         lines = p["orders"]["order"]
         assert 1 <= len(lines) <= 4
-        assert sum(fen(line["payment"]) for line in lines) == fen(p["total_fee"])
+        refunds = {line["refund_status"] for line in lines}
+        assert refunds <= TAOBAO_REFUND_STATUSES
+        assert ("refund_fee" in p) == ("SUCCESS" in refunds)
+        if "refund_fee" in p:
+            assert 0 < fen(p["refund_fee"]) <= fen(p["payment"])
+        assert sum(fen(line["total_fee"]) for line in lines) == fen(p["total_fee"])
+        # a single sub-order's payment is the trade's; several add up to it with the post fee
+        paid_lines = sum(fen(line["payment"]) for line in lines)
+        assert paid_lines == fen(p["payment"]) - (0 if len(lines) == 1 else fen(p["post_fee"]))
         for line in lines:
-            assert fen(line["price"]) * line["num"] == fen(line["payment"])
+            assert line["oid_str"] == str(line["oid"])
+            assert fen(line["price"]) * line["num"] == fen(line["total_fee"])
             assert 990 <= fen(line["price"]) <= 89_900
+            assert line["status"] == (
+                "TRADE_CLOSED" if line["refund_status"] == "SUCCESS" else status
+            )
 
 
 def test_jd_payloads(medium: Run) -> None:
@@ -452,8 +466,8 @@ def _reference_model(source: str, versions: list[dict]) -> dict:
     hold = False
     if source == "taobao":
         paid = "pay_time" in last
-        payment, refund = fen(last["payment"]), fen(last["refund_fee"])
-        refunded = last["refund_status"] == "SUCCESS"
+        payment, refund = fen(last["payment"]), fen(last.get("refund_fee", "0.00"))
+        refunded = any(line["refund_status"] == "SUCCESS" for line in last["orders"]["order"])
         cancelled = last["status"] in ("TRADE_CLOSED_BY_TAOBAO", "TRADE_CLOSED")
         refund_only = False
     elif source == "jd":

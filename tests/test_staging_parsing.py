@@ -33,6 +33,7 @@ def p(source: str, native_id: str | None, body: dict) -> Payload:
 
 TAOBAO = {
     "tid": 3822001234567890123,
+    "tid_str": "3822001234567890123",
     "status": "WAIT_SELLER_SEND_GOODS",
     "created": "2026-10-01 00:30:05",
     "modified": "2026-10-01 00:31:00",
@@ -40,8 +41,7 @@ TAOBAO = {
     "payment": "200.07",
     "total_fee": "198.00",
     "post_fee": "2.07",
-    "refund_status": "NO_REFUND",
-    "refund_fee": "0.00",
+    "orders": {"order": [{"oid": 3822001234567890124, "num": 2, "price": "99.00"}]},
 }
 JD_MS = {
     "orderId": "301234567890",
@@ -142,11 +142,11 @@ GOOD = [
 ]
 BAD = [
     (
-        p("taobao", "1", {**TAOBAO, "tid": 1, "status": "WAIT_MAGIC"}),
+        p("taobao", "1", {**TAOBAO, "tid": 1, "tid_str": "1", "status": "WAIT_MAGIC"}),
         "unknown native status: WAIT_MAGIC",
     ),
     (
-        p("taobao", "2", {**TAOBAO, "tid": 2, "created": "2026-13-45 25:61:00"}),
+        p("taobao", "2", {**TAOBAO, "tid": 2, "tid_str": "2", "created": "2026-13-45 25:61:00"}),
         "unparseable time: created = 2026-13-45 25:61:00",
     ),
     (
@@ -154,7 +154,7 @@ BAD = [
         "unparseable amount: orderPayment = 12,00元",
     ),
     (
-        p("taobao", "5", {**TAOBAO, "tid": 5, "post_fee": "2,07"}),
+        p("taobao", "5", {**TAOBAO, "tid": 5, "tid_str": "5", "post_fee": "2,07"}),
         "unparseable amount: post_fee = 2,07",
     ),
     (

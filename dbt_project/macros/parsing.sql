@@ -24,6 +24,15 @@ begin
         return null;
     end
     $body$;
+    -- JSON carried as text inside a payload (e.g. the 聚石塔 RDS sync's jdp_response).
+    create or replace function staging.try_jsonb(value text) returns jsonb
+    language plpgsql immutable as $body$
+    begin
+        return value::jsonb;
+    exception when others then
+        return null;
+    end
+    $body$;
 end
 $fn$;
 {% endmacro %}

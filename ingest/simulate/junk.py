@@ -55,6 +55,7 @@ def _corrupt(source: str, payload: dict, kind: str, rng: random.Random) -> tuple
     if rng.random() < 0.5:
         field = SOURCES_BY_NAME[source].native_id_field
         del payload[field]
+        payload.pop(f"{field}_str", None)  # the same id as a string (Taobao tid_str)
         return False, f"{field} missing"
     field = CREATION_FIELDS[source]
     del payload[field]

@@ -1,4 +1,11 @@
-"""Taobao/Tmall trade versions (`taobao.trades.sold.increment.get`, one `trades.trade`)."""
+"""Taobao/Tmall trade versions (`taobao.trades.sold.increment.get`, one `trades.trade`).
+
+The real trade shape (docs/payloads.md): `tid` a JSON number with `tid_str` beside it, the
+refund status per sub-order (`orders.order[].refund_status`), no trade-level refund status, the
+receiver phone masked. A single sub-order's `payment` holds the post fee, as the trade's does.
+The refunded amount (`refund_fee`, once the refund succeeded) is the one fact a real trade does
+not carry: it comes from the refund API, and is kept here so the refund figures stand.
+"""
 
 from __future__ import annotations
 
@@ -26,36 +33,85 @@ STATUS = {
     EV_COMPLETED: "TRADE_FINISHED",
 }
 FULL_REFUND_STATUS = "TRADE_CLOSED"
+NO_REFUND, REFUND_ASKED, REFUND_DONE = "NO_REFUND", "WAIT_SELLER_AGREE", "SUCCESS"
+REFUNDED_LINE_STATUS = "TRADE_CLOSED"
+
+
+def masked_mobile(phone: str) -> str:
+    """'13892891234' -> '1389289****', as Taobao masks the receiver's mobile."""
+    return phone[:7] + "****"
+
+
+def _line_parts(plan: OrderPlan, ids: NativeIds) -> list[tuple[str, str]]:
+    """Per sub-order: the JSON text before its status, and the text after it up to its refund
+    status (ids, title, quantity, price and amounts)."""
+    first_oid = ids.taobao_oid(plan.index, 0)
+    single = len(plan.lines) == 1
+    parts = []
+    for i, (product, qty) in enumerate(plan.lines):
+        oid = first_oid + i
+        goods = product.price_fen * qty
+        paid = goods + plan.post_fen if single else goods
+        parts.append(
+            (
+                f'{{"oid":{oid},"oid_str":"{oid}","status":"',
+                f'","title":"{product.title}","num":{qty},"price":"{yuan(product.price_fen)}",'
+                f'"total_fee":"{yuan(goods)}","payment":"{yuan(paid)}","refund_status":"',
+            )
+        )
+    return parts
+
+
+def _refunded_lines(plan: OrderPlan) -> int:
+    """How many sub-orders, from the first, a refund covers: all for a full refund, for a
+    partial one the fewest whose amounts reach the refunded amount."""
+    if plan.refund_kind == FULL:
+        return len(plan.lines)
+    covered = 0
+    for count, (product, qty) in enumerate(plan.lines, start=1):
+        covered += product.price_fen * qty
+        if covered >= plan.refund_fen:
+            return count
+    return len(plan.lines)
+
+
+def _lines(parts: list[tuple[str, str]], status: str, refund: str, refunded_lines: int) -> str:
+    out = []
+    for i, (head, middle) in enumerate(parts):
+        if i < refunded_lines:
+            line_status = REFUNDED_LINE_STATUS if refund == REFUND_DONE else status
+            out.append(f'{head}{line_status}{middle}{refund}"}}')
+        else:
+            out.append(f'{head}{status}{middle}{NO_REFUND}"}}')
+    return ",".join(out)
 
 
 def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
     """(modification instant in epoch ms, payload) for every version of a Taobao order."""
-    first_oid = ids.taobao_oid(plan.index, 0)
-    lines = ",".join(
-        f'{{"oid":{first_oid + i}{product.taobao_line[qty]}'
-        for i, (product, qty) in enumerate(plan.lines)
-    )
-    head = f'{{"tid":{plan.tid},"status":"'
+    parts = _line_parts(plan, ids)
+    refunded_lines = _refunded_lines(plan)
+    head = f'{{"tid":{plan.tid},"tid_str":"{plan.tid}","type":"fixed","status":"'
     created = f'","created":"{china_seconds(plan.created)}","modified":"'
     money = (
         f',"payment":"{yuan(plan.payment_fen)}","total_fee":"{yuan(plan.goods_fen)}",'
-        f'"post_fee":"{yuan(plan.post_fen)}","refund_status":"'
+        f'"post_fee":"{yuan(plan.post_fen)}"'
     )
-    tail = (
-        f'","buyer_nick":"{plan.buyer[0]}**","receiver_name":"{plan.buyer}",'
-        f'"receiver_mobile":"{plan.phone}","receiver_state":"{plan.province}",'
+    receiver = (
+        f',"buyer_nick":"{plan.buyer[0]}**","receiver_name":"{plan.buyer}",'
+        f'"receiver_mobile":"{masked_mobile(plan.phone)}","receiver_state":"{plan.province}",'
         f'"receiver_city":"{plan.city}","receiver_address":"{plan.street}",'
-        f'"orders":{{"order":[{lines}]}}}}'
+        f'"orders":{{"order":['
     )
     status = ""
-    pay_time = consign_time = end_time = ""
-    refund_status, refund_fee = "NO_REFUND", "0.00"
+    pay_time = consign_time = end_time = refund_fee = ""
+    refund = NO_REFUND
     out = []
     for ms, kind in plan.events:
         if kind == EV_REFUND_REQUESTED:
-            refund_status = "WAIT_SELLER_AGREE"
+            refund = REFUND_ASKED
         elif kind == EV_REFUNDED:
-            refund_status, refund_fee = "SUCCESS", yuan(plan.refund_fen)
+            refund = REFUND_DONE
+            refund_fee = f',"refund_fee":"{yuan(plan.refund_fen)}"'
             if plan.refund_kind == FULL:
                 status = FULL_REFUND_STATUS
                 end_time = f',"end_time":"{china_seconds(ms)}"'
@@ -71,7 +127,8 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
             (
                 ms,
                 f'{head}{status}{created}{china_seconds(ms)}"{pay_time}{consign_time}{end_time}'
-                f'{money}{refund_status}","refund_fee":"{refund_fee}{tail}',
+                f"{money}{refund_fee}{receiver}"
+                f"{_lines(parts, status, refund, refunded_lines)}]}}}}",
             )
         )
     return out
