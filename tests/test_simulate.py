@@ -76,7 +76,7 @@ def test_contract_lists_were_read() -> None:
     assert "SUCCESS" in TAOBAO_REFUND_STATUSES and "NO_REFUND" in TAOBAO_REFUND_STATUSES
     assert {"WAIT_SELLER_STOCK_OUT", "TRADE_CANCELED", "PAUSE"} <= JD_STATES
     assert {"NONE", "PROCESSING", "COMPLETED"} == JD_AFS
-    assert {10, 20, 21, 30, 100, 190, 200, 250} == WECHAT_STATUSES
+    assert {10, 15, 16, 17, 20, 21, 30, 100, 190, 200, 250} == WECHAT_STATUSES
 
 
 # --------------------------------------------------------------------------- helpers
@@ -364,25 +364,46 @@ def test_pdd_payloads(medium: Run) -> None:
 
 
 def test_wechat_payloads(medium: Run) -> None:
-    gifts = 0
+    gifts = numeric_ids = ship_done_only = 0
     for record, p in _regular_versions(medium, "wechat"):
-        assert re.match(r"^\d{19}$", p["order_id"])
+        # a 19-digit string, or a bare JSON number as some relays pass it on (never a float)
+        assert isinstance(p["order_id"], int | str) and re.match(r"^\d{19}$", str(p["order_id"]))
+        numeric_ids += isinstance(p["order_id"], int)
         assert p["status"] in WECHAT_STATUSES
         assert isinstance(p["create_time"], int) and isinstance(p["update_time"], int)
         assert p["update_time"] == int(record.emitted_at.timestamp())
         price = p["order_detail"]["price_info"]
-        assert all(isinstance(v, int) for v in price.values())
-        assert price["order_price"] == price["product_price"] + price["freight"]
+        fen_fields = ("product_price", "order_price", "freight", "discounted_price")
+        assert all(type(price[k]) is int for k in fen_fields)
+        assert price["order_price"] == (
+            price["product_price"] + price["freight"] - price["discounted_price"]
+        )
+        lines = p["order_detail"]["product_infos"]
+        for item in lines:
+            assert type(item["sale_price"]) is int and type(item["sku_cnt"]) is int
+        assert sum(i["sale_price"] * i["sku_cnt"] for i in lines) == price["product_price"]
         assert ("pay_info" in p["order_detail"]) == (p["status"] not in (10, 250))
         if "pay_info" in p["order_detail"]:
             pay_time = p["order_detail"]["pay_info"]["pay_time"]
             assert isinstance(pay_time, int)
             gifts += pay_time < p["create_time"]
-        for sale in p["aftersale_detail"]["aftersale_order_list"]:
+            assert p.get("is_present", False) == (pay_time < p["create_time"])
+        delivery = p["order_detail"]["delivery_info"]
+        packages = delivery.get("delivery_product_info", [])
+        assert all(type(d["delivery_time"]) is int for d in packages)
+        if p["status"] in (30, 100):
+            assert type(delivery["ship_done_time"]) is int
+        elif p["status"] in (10, 20, 21, 250):
+            assert "ship_done_time" not in delivery
+        ship_done_only += "ship_done_time" in delivery and not packages
+        aftersale = p["aftersale_detail"]
+        assert aftersale["on_aftersale_order_cnt"] == sum(
+            s["status"] == "MERCHANT_PROCESSING" for s in aftersale["aftersale_order_list"]
+        )
+        for sale in aftersale["aftersale_order_list"]:
             assert sale["status"] in WECHAT_AFTERSALE and isinstance(sale["refund_amount"], int)
-        for item in p["order_detail"]["product_infos"]:
-            assert isinstance(item["sale_price"], int) and isinstance(item["sku_cnt"], int)
     assert gifts > 0  # gift orders: paid a few seconds before creation
+    assert numeric_ids > 0 and ship_done_only > 0
 
 
 def test_u8_payloads(medium: Run) -> None:

@@ -96,14 +96,23 @@ WECHAT_GIFT = {
     "status": 20,
     "create_time": 1790817164,
     "update_time": 1790817170,
+    "is_present": True,
     "order_detail": {
-        "price_info": {"order_price": 20007, "freight": 207},
+        "product_infos": [
+            {
+                "product_id": "10000012345",
+                "sku_cnt": 2,
+                "sale_price": 9900,
+                "finish_aftersale_sku_cnt": 1,
+            }
+        ],
+        "price_info": {"product_price": 19800, "order_price": 20007, "freight": 207},
         "pay_info": {"pay_time": 1790817160},
     },
+    # the order lists its after-sales by id only; amounts come from the after-sale API
     "aftersale_detail": {
-        "aftersale_order_list": [
-            {"aftersale_order_id": "a1", "status": "MERCHANT_REFUND_SUCCESS", "refund_amount": 500}
-        ]
+        "on_aftersale_order_cnt": 0,
+        "aftersale_order_list": [{"aftersale_order_id": "2000000075529920"}],
     },
 }
 LEDGER_STRING = {
@@ -313,7 +322,8 @@ def test_wechat_epoch_seconds_fen_and_gift_order_paid_before_creation(staged: st
     )
     assert created == datetime.fromtimestamp(1790817164, UTC)
     assert paid < created, "a gift order's payment may precede its creation and is kept"
-    assert (payment, refund_fen, refund_phase) == (20007, 500, "refunded")
+    # an after-sale finished on a line, its amount not on the order: refunded, 0 fen known
+    assert (payment, refund_fen, refund_phase) == (20007, 0, "refunded")
 
 
 def test_ledger_accepts_china_time_strings_and_epoch_milliseconds(staged: str) -> None:

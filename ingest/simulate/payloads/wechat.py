@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ingest.simulate.catalogue import Product
 from ingest.simulate.ids import NativeIds
 from ingest.simulate.lifecycle import (
     EV_CANCELLED,
@@ -25,27 +26,56 @@ STATUS = {
     EV_COMPLETED: 100,
 }
 FULL_REFUND_STATUS = 200
+# Some relays hand `order_id` on as a bare JSON number (digits only, never a float).
+NUMERIC_ID_EVERY = 16
+# Some responses carry only `ship_done_time` in `delivery_info`, no `delivery_product_info`.
+SHIP_DONE_ONLY_EVERY = 8
+COURIERS = ("SF", "ZTO", "YTO", "YD", "STO", "JTSD")
+
+_lines: dict[tuple[str, int], str] = {}
+
+
+def _line(product: Product, qty: int) -> str:
+    """One `product_infos` element (the JSON text, cached per product and quantity)."""
+    key = (product.sku_id, qty)
+    text = _lines.get(key)
+    if text is None:
+        fen = product.price_fen
+        text = (
+            f'{{"product_id":"{product.sku_id}","sku_id":"{product.sku_id}1",'
+            f'"title":"{product.title}","sku_cnt":{qty},"sale_price":{fen},'
+            f'"market_price":{fen},"on_aftersale_sku_cnt":0,"finish_aftersale_sku_cnt":0}}'
+        )
+        _lines[key] = text
+    return text
 
 
 def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
     """(modification instant in epoch ms, payload) for every version of a WeChat order."""
-    products = ",".join([product.wechat_line[qty] for product, qty in plan.lines])
     order_id = plan.native_id
-    head = f'{{"order_id":"{order_id}","status":'
+    numeric_id = plan.index % NUMERIC_ID_EVERY == 5
+    ship_done_only = plan.index % SHIP_DONE_ONLY_EVERY == 3
+    id_text = order_id if numeric_id else f'"{order_id}"'
+    head = f'{{"order_id":{id_text},"status":'
     created = f',"create_time":{plan.created // 1000},"update_time":'
-    price = (
-        f',"order_detail":{{"price_info":{{"product_price":{plan.goods_fen},'
-        f'"freight":{plan.post_fen},"order_price":{plan.payment_fen}}}'
+    products = ",".join([_line(product, qty) for product, qty in plan.lines])
+    detail = (
+        f',"order_detail":{{"product_infos":[{products}],'
+        f'"price_info":{{"product_price":{plan.goods_fen},"order_price":{plan.payment_fen},'
+        f'"freight":{plan.post_fen},"discounted_price":0,"is_discounted":false}}'
     )
     address = (
         f',"delivery_info":{{"address_info":{{"user_name":"{plan.buyer}",'
-        f'"tel_number":"{plan.phone}","detail_info":"{plan.address}"}},"delivery_product_info":['
+        f'"tel_number":"{plan.phone}","detail_info":"{plan.address}"}}'
     )
-    rest = f']}},"product_infos":[{products}]}},"aftersale_detail":{{"on_aftersale_order_cnt":'
+    notes = '"ext_info":{"customer_notes":"","merchant_notes":""'
+    present = ',"is_present":true' if plan.gift else ""
     aftersale_id = f"{order_id}01"
     status = 0
     pay_info = ""
-    deliveries = ""
+    packages: list[str] = []
+    ship_done = ""
+    receipt = ""
     open_aftersales = 0
     aftersales = ""
     out = []
@@ -68,20 +98,37 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
             status = STATUS[kind]
             if kind == EV_PAID:
                 pay_info = (
-                    f',"pay_info":{{"pay_time":{plan.pay // 1000},'
+                    f',"pay_info":{{"payment_method":1,"pay_time":{plan.pay // 1000},'
                     f'"transaction_id":"{_transaction_id(plan)}"}}'
                 )
             elif kind in (EV_PICKING, EV_SHIPPED):
-                delivery = f'{{"delivery_time":{ms // 1000}}}'
-                deliveries = f"{deliveries},{delivery}" if deliveries else delivery
+                if not ship_done_only:
+                    packages.append(_package(plan, len(packages), ms))
+                if kind == EV_SHIPPED:
+                    ship_done = f',"ship_done_time":{ms // 1000}'
+            elif kind == EV_COMPLETED:
+                receipt = f',"confirm_receipt_time":{ms // 1000}'
+        delivery = f',"delivery_product_info":[{",".join(packages)}]' if packages else ""
         out.append(
             (
                 ms,
-                f"{head}{status}{created}{ms // 1000}{price}{pay_info}{address}{deliveries}"
-                f'{rest}{open_aftersales},"aftersale_order_list":[{aftersales}]}}}}',
+                f"{head}{status}{created}{ms // 1000}{detail}{pay_info}{address}{delivery}"
+                f'{ship_done},"deliver_method":0}},{notes}{receipt}}}}},"aftersale_detail":'
+                f'{{"on_aftersale_order_cnt":{open_aftersales},'
+                f'"aftersale_order_list":[{aftersales}]}}{present}}}',
             )
         )
     return out
+
+
+def _package(plan: OrderPlan, number: int, ms: int) -> str:
+    """One shipped package of the order (`delivery_product_info` element)."""
+    courier = COURIERS[(plan.index + number) % len(COURIERS)]
+    waybill = f"7{plan.index % 10**11:011d}{number}"
+    return (
+        f'{{"waybill_id":"{waybill}","delivery_id":"{courier}",'
+        f'"delivery_time":{ms // 1000},"deliver_type":1}}'
+    )
 
 
 def _transaction_id(plan: OrderPlan) -> str:
