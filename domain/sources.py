@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -70,7 +71,7 @@ SOURCES: tuple[Source, ...] = (
         "U8",
         "Yonyou U8 ERP",
         "u8_sales_orders",
-        "csocode",
+        "code",
         "stg_u8__sales_orders",
         "stg_u8__sales_order_versions",
         False,
@@ -90,6 +91,21 @@ SOURCES: tuple[Source, ...] = (
 )
 
 MONEY_UNITS = ("yuan", "fen")
+
+#: Where a U8 sales order keeps the platform it came from (TB, JD, PDD, WX) and that platform's
+#: order number: user-defined fields whose use differs per merchant (dbt vars `u8_platform_field`,
+#: `u8_order_ref_field`; a deployment overrides them, plumbing.settings).
+U8_PLATFORM_FIELD = "define1"
+U8_ORDER_REF_FIELD = "define2"
+_PAYLOAD_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def payload_field_name(name: str) -> str:
+    """``name`` when it can name a top-level payload field in SQL, else a ValueError."""
+    if not _PAYLOAD_FIELD.match(name):
+        raise ValueError(f"{name!r} is not a payload field name (letters, digits, underscores)")
+    return name
+
 
 SOURCES_BY_NAME: dict[str, Source] = {source.name: source for source in SOURCES}
 PLATFORMS: tuple[Source, ...] = tuple(source for source in SOURCES if source.is_platform)

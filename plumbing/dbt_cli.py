@@ -9,6 +9,7 @@ import subprocess
 from domain.dbt_vars import dbt_vars_args
 from plumbing.database import dbt_env
 from plumbing.paths import DBT_PROJECT_DIR, tool
+from plumbing.settings import dbt_var_overrides
 
 
 class DbtFailed(RuntimeError):
@@ -23,7 +24,8 @@ def dbt_executable() -> str:
 def run_dbt(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """`dbt <args>` in the project, connected to `url`, with the registry's vars; output kept.
 
-    A ``--vars`` in ``args`` overrides single vars; the registry supplies the rest.
+    A ``--vars`` in ``args`` overrides single vars, over the deployment's environment
+    (`plumbing.settings.dbt_var_overrides`); the registry supplies the rest.
     """
     env = {**os.environ, **dbt_env(url), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
     args, overrides = split_vars(args)
@@ -31,7 +33,7 @@ def run_dbt(url: str, *args: str, check: bool = True) -> subprocess.CompletedPro
         [
             dbt_executable(),
             *args,
-            *dbt_vars_args(overrides),
+            *dbt_vars_args({**dbt_var_overrides(), **overrides}),
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
         ],

@@ -5,8 +5,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from domain.sources import payload_field_name
+
 DATABASE_URL_ENV = "ORDERSIGHT_DATABASE_URL"
 HOME_ENV = "ORDERSIGHT_HOME"
+#: dbt vars a deployment may set through the environment, by variable name.
+DBT_VAR_ENVS = {
+    "ORDERSIGHT_U8_PLATFORM_FIELD": "u8_platform_field",
+    "ORDERSIGHT_U8_ORDER_REF_FIELD": "u8_order_ref_field",
+}
 
 
 def home_dir() -> Path:
@@ -25,3 +32,12 @@ def output_dir() -> Path:
     path = home_dir() / "out"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def dbt_var_overrides() -> dict[str, object]:
+    """The dbt vars this deployment sets in the environment (over the registry's defaults)."""
+    return {
+        var: payload_field_name(os.environ[env].strip())
+        for env, var in DBT_VAR_ENVS.items()
+        if os.environ.get(env, "").strip()
+    }

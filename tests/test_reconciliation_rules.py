@@ -92,28 +92,26 @@ def pdd(order_sn: str, *, paid: str, held: bool = False, refund_only: bool = Fal
 
 
 def u8(
-    csocode: str,
+    code: str,
     platform: str,
     order_id: str,
     created: str | None,
     *,
     day: str = "2026-10-01",
     state: str = "审核",
-    isum: str = "100.00",
+    amount: str = "100.00",
 ) -> RawRecord:
     body = {
-        "csocode": csocode,
-        "ddate": day,
-        "ccuscode": "C01",
-        "cdefine1": platform,
-        "cdefine2": order_id,
+        "code": code,
+        "date": day if created is None else created,
+        "custcode": "C01",
         "state": state,
-        "isum": isum,
-        "cmemo": "",
+        "sum": amount,
+        "define1": platform,
+        "define2": order_id,
+        "memo": "",
     }
-    if created is not None:
-        body["dcreatesystime"] = created
-    return record("u8", csocode, body)
+    return record("u8", code, body)
 
 
 def ledger(
@@ -222,7 +220,7 @@ CASES: dict[str, Case] = {
         {("U8", "amount_mismatch", "amount_differs")},
         "red",
         "amount_differs",
-        erp=(u8(f"SO{T + 7}", "TB", str(T + 7), "2026-10-01 11:00:00", isum="93.50"),),
+        erp=(u8(f"SO{T + 7}", "TB", str(T + 7), "2026-10-01 11:00:00", amount="93.50"),),
     ),
     "status semantics": tb_case(
         T + 8,
@@ -282,7 +280,7 @@ CASES: dict[str, Case] = {
         "yellow",
         "pending_refund_explains_amount",
         refund="WAIT_SELLER_AGREE",
-        erp=(u8(f"SO{T + 16}", "TB", str(T + 16), "2026-10-01 11:00:00", isum="80.00"),),
+        erp=(u8(f"SO{T + 16}", "TB", str(T + 16), "2026-10-01 11:00:00", amount="80.00"),),
     ),
     "held order booked as paid by the erp": Case(
         HELD,
@@ -304,7 +302,7 @@ CASES: dict[str, Case] = {
                 HELD_AMOUNT,
                 "2026-10-03 13:00:00",
                 day="2026-10-03",
-                isum="10000",
+                amount="10000",
             ),
         ),
         frozenset(

@@ -103,7 +103,7 @@ class Run:
                 continue  # a duplicate delivery: index each version once
             previous = record
             if record.source == "u8":
-                self.u8[(payload["cdefine1"], payload["cdefine2"])].append(payload)
+                self.u8[(payload["define1"], payload["define2"])].append(payload)
                 self.u8_records[record.native_id].append(record)
             elif record.source == "ledger":
                 self.ledger[(payload["platform"], payload["order_no"])].append((record, payload))
@@ -407,18 +407,28 @@ def test_wechat_payloads(medium: Run) -> None:
 
 
 def test_u8_payloads(medium: Run) -> None:
+    # the OpenAPI saleorder object: code, date, custcode/cusname, state, sum/money, entry lines
     customers = {"TB": "TMALL01", "JD": "JD01", "PDD": "PDD01", "WX": "WX01"}
     codes = set()
     for record, p in medium.by_source("u8"):
-        assert re.match(r"^SO\d{14}$", p["csocode"]) and record.native_id == p["csocode"]
-        codes.add(p["csocode"])
+        assert not {"csocode", "ddate", "ccuscode", "isum", "cdefine1", "cdefine2"} & set(p)
+        assert re.match(r"^SO\d{14}$", p["code"]) and record.native_id == p["code"]
+        codes.add(p["code"])
         assert p["state"] in U8_STATES
-        assert DATE_RE.match(p["ddate"]) and SECONDS_RE.match(p["dcreatesystime"])
-        assert p["csocode"][2:10] == p["ddate"].replace("-", "")
-        assert customers[p["cdefine1"]] == p["ccuscode"]
-        assert re.match(r"^\d+(\.\d{2})?$", p["isum"])  # unit-error isum has no decimals
-        assert p["cmemo"] == ""
-    assert len(codes) == len(medium.u8)  # one csocode per sales order
+        assert SECONDS_RE.match(p["date"])
+        assert customers[p["define1"]] == p["custcode"] and p["cusname"]
+        assert re.match(r"^\d+(\.\d{2})?$", p["sum"])  # a unit-error sum has no decimals
+        assert re.match(r"^\d+(\.\d{2})?$", p["money"]) and Decimal(p["money"]) <= Decimal(p["sum"])
+        assert p["memo"] == ""
+        assert p["entry"] and all(
+            isinstance(line["quantity"], str) and isinstance(line["sum"], str)
+            for line in p["entry"]
+        )
+        # U8 adds the head sum up from its lines, in the same unit
+        assert sum(Decimal(line["sum"]) for line in p["entry"]) == Decimal(p["sum"])
+        for line in p["entry"]:
+            assert Decimal(line["quantity"]) * Decimal(line["taxunitprice"]) == Decimal(line["sum"])
+    assert len(codes) == len(medium.u8)  # one code per sales order
 
 
 def test_ledger_payloads(medium: Run) -> None:
@@ -616,16 +626,16 @@ def test_erp_records_follow_truth_and_faults(medium: Run) -> None:
         if not erp:
             continue
         assert erp[0]["state"] == "审核"
-        entered = medium.u8_records[erp[0]["csocode"]][0].emitted_at
-        naive = datetime.strptime(erp[0]["dcreatesystime"], "%Y-%m-%d %H:%M:%S")
+        entered = medium.u8_records[erp[0]["code"]][0].emitted_at
+        naive = datetime.strptime(erp[0]["date"], "%Y-%m-%d %H:%M:%S")
         # drifted: the UTC wall clock written as if it were China time (8 h early)
         written = naive.replace(tzinfo=UTC if "erp_timezone_drift" in names else CHINA)
         assert written <= entered < written + timedelta(seconds=1)
-        assert erp[0]["ddate"] == entered.astimezone(CHINA).date().isoformat()
+        assert erp[0]["code"][2:10] == entered.astimezone(CHINA).strftime("%Y%m%d")
         payment_yuan = Decimal(o.payment_fen) / 100
-        isum = Decimal(erp[0]["isum"])
+        erp_sum = Decimal(erp[0]["sum"])
         if "erp_amount_unit_error" in names:
-            assert isum == payment_yuan * 100 and erp[0]["isum"] == str(o.payment_fen)
+            assert erp_sum == payment_yuan * 100 and erp[0]["sum"] == str(o.payment_fen)
         elif "erp_field_shift" in names:
             platform_payload = medium.versions[key][-1][1]
             post = {
@@ -634,9 +644,9 @@ def test_erp_records_follow_truth_and_faults(medium: Run) -> None:
                 "PDD": lambda p: fen(p["postage"]),
                 "WX": lambda p: p["order_detail"]["price_info"]["freight"],
             }[o.platform](platform_payload)
-            assert isum == Decimal(post) / 100 and isum != payment_yuan
+            assert erp_sum == Decimal(post) / 100 and erp_sum != payment_yuan
         else:
-            assert isum == payment_yuan
+            assert erp_sum == payment_yuan
         final = erp[-1]["state"]
         if o.expected_refund_status == "full":
             assert final == "作废"
@@ -651,9 +661,9 @@ def test_erp_records_follow_truth_and_faults(medium: Run) -> None:
 def test_missing_in_erp_has_no_sales_order_at_all(medium: Run) -> None:
     missing = [f for f in medium.faults if f.fault == "missing_in_erp"]
     assert missing
-    cdefine2 = {p["cdefine2"] for _, p in medium.by_source("u8")}
+    referenced = {p["define2"] for _, p in medium.by_source("u8")}
     for f in missing:
-        assert f.system == "u8" and f.native_id not in cdefine2
+        assert f.system == "u8" and f.native_id not in referenced
 
 
 def test_ledger_follows_truth_and_faults(medium: Run) -> None:
@@ -703,7 +713,7 @@ def test_duplicate_delivery_really_repeats_a_record(medium: Run) -> None:
             key = (PLATFORM_OF[record.source], record.native_id)
         elif record.source == "u8":
             p = json.loads(record.payload)
-            key = (p["cdefine1"], p["cdefine2"])
+            key = (p["define1"], p["define2"])
         else:
             p = json.loads(record.payload)
             key = (p["platform"], p["order_no"])
@@ -728,7 +738,7 @@ def test_junk_orders_are_really_malformed(medium: Run) -> None:
     assert {k for _, k in kinds} == set(QUARANTINE_KINDS)
     assert {p for p, _ in kinds} == set(SOURCE_OF)
     junk_ids = {o.native_id for o in medium.junk}
-    referenced = {p["cdefine2"] for _, p in medium.by_source("u8")}
+    referenced = {p["define2"] for _, p in medium.by_source("u8")}
     referenced |= {p["order_no"] for _, p in medium.by_source("ledger")}
     assert not junk_ids & referenced
     creation = {

@@ -126,14 +126,16 @@ LEDGER_STRING = {
 }
 LEDGER_EPOCH_MS = {**LEDGER_STRING, "entry_id": "LE000000000002", "booked_at": 1790786660417}
 U8 = {
-    "csocode": "SO20261001000001",
-    "ddate": "2026-10-01",
-    "dcreatesystime": "2026-10-01 01:00:00",
-    "ccuscode": "TMALL01",
-    "cdefine1": "TB",
-    "cdefine2": "3822001234567890123",
+    "code": "SO20261001000001",
+    "date": "2026-10-01 01:00:00",
+    "custcode": "TMALL01",
+    "cusname": "天猫旗舰店",
     "state": "审核",
-    "isum": "200.07",
+    "sum": "200.07",
+    "money": "177.05",
+    "define1": "TB",
+    "define2": "3822001234567890123",
+    "entry": [{"inventorycode": "P1", "quantity": "1", "taxunitprice": "200.07", "sum": "200.07"}],
 }
 
 GOOD = [
@@ -190,8 +192,8 @@ BAD = [
         "unparseable time: create_time = yesterday",
     ),
     (
-        p("u8", "SO-BAD", {**U8, "csocode": "SO-BAD", "isum": "abc"}),
-        "unparseable amount: isum = abc",
+        p("u8", "SO-BAD", {**U8, "code": "SO-BAD", "sum": "abc"}),
+        "unparseable amount: sum = abc",
     ),
 ]
 

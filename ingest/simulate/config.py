@@ -22,9 +22,9 @@ class FaultRates:
     missing_in_ledger: float = 0.008  # paid, not held orders with no ledger settlement
     pdd_refund_only: float = 0.03  # PDD orders that end refund-only (仅退款)
     pdd_refund_only_as_cancelled: float = 0.5  # of those with an ERP record: booked 作废
-    erp_amount_unit_error: float = 0.004  # ERP orders whose isum is written in fen (x100)
-    erp_field_shift: float = 0.003  # ERP orders whose isum holds the post fee
-    erp_timezone_drift: float = 0.005  # ERP orders whose dcreatesystime is naive UTC
+    erp_amount_unit_error: float = 0.004  # ERP orders written in fen (x100), head and lines
+    erp_field_shift: float = 0.003  # ERP orders whose sum holds the post fee
+    erp_timezone_drift: float = 0.005  # ERP orders whose date is naive UTC
     ledger_epoch_millis: float = 0.005  # ledger orders whose booked_at is epoch-ms number
     partial_refund: float = 0.02  # paid orders (not held / refund-only) partly refunded
     full_refund: float = 0.015  # paid orders (not held / refund-only) refunded before shipping

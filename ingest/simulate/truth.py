@@ -5,7 +5,7 @@ from __future__ import annotations
 from ingest.simulate.formats import china_millis, china_seconds, utc_datetime, yuan
 from ingest.simulate.lifecycle import FULL, PARTIAL, REFUND_ONLY, SHIPPED, OrderPlan
 from ingest.simulate.model import FaultTruth, OrderTruth, RawRecord
-from ingest.simulate.payloads.u8 import erp_create_time, erp_isum
+from ingest.simulate.payloads.u8 import erp_create_time, erp_sum
 
 
 def order_truth(plan: OrderPlan) -> OrderTruth:
@@ -51,15 +51,14 @@ def order_faults(
         add("u8", "missing_in_erp", "no U8 sales order")
     if plan.in_erp:
         if plan.erp_amount_fault == "unit":
-            add("u8", "erp_amount_unit_error", f"isum {erp_isum(plan)} instead of {payment}")
+            add("u8", "erp_amount_unit_error", f"sum {erp_sum(plan)} instead of {payment}")
         elif plan.erp_amount_fault == "shift":
-            add("u8", "erp_field_shift", f"isum {erp_isum(plan)} (post fee) instead of {payment}")
+            add("u8", "erp_field_shift", f"sum {erp_sum(plan)} (post fee) instead of {payment}")
         if plan.erp_tz_drift:
             add(
                 "u8",
                 "erp_timezone_drift",
-                f"dcreatesystime {erp_create_time(plan)} (UTC) "
-                f"instead of {china_seconds(plan.erp_at)}",
+                f"date {erp_create_time(plan)} (UTC) instead of {china_seconds(plan.erp_at)}",
             )
         if plan.erp_refund_only_void:
             add("u8", "pdd_refund_only_as_cancelled", f"{csocode} booked 作废 for a 仅退款 order")

@@ -10,11 +10,12 @@ from domain.dbt_vars import dbt_vars_args
 from orchestration.dbt_translator import LayerTranslator
 from orchestration.resources import WarehouseResource
 from plumbing.paths import DBT_PROJECT_DIR
+from plumbing.settings import dbt_var_overrides
 
 dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR,
     profiles_dir=DBT_PROJECT_DIR,
-    prepare_project_cli_args=["parse", "--quiet", *dbt_vars_args()],
+    prepare_project_cli_args=["parse", "--quiet", *dbt_vars_args(dbt_var_overrides())],
 )
 dbt_project.prepare_if_dev()
 
@@ -33,8 +34,9 @@ class DbtBuildConfig(Config):
 
 
 def dbt_build_args(config: DbtBuildConfig) -> list[str]:
-    """The dbt command line for one build, with the registry's vars."""
-    return ["build", *(["--full-refresh"] if config.full_refresh else []), *dbt_vars_args()]
+    """The dbt command line for one build, with the registry's vars and the deployment's."""
+    full_refresh = ["--full-refresh"] if config.full_refresh else []
+    return ["build", *full_refresh, *dbt_vars_args(dbt_var_overrides())]
 
 
 def _dbt_part(name: str, **selection: str) -> AssetsDefinition:
