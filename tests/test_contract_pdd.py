@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import psycopg
 import pytest
@@ -32,9 +33,19 @@ class Num(str):
     """A JSON number written exactly as given (`Num("200.07")` lands as 200.07, not a string)."""
 
 
+def _marked(value: object) -> object:
+    if isinstance(value, Num):
+        return f"\x00{value}\x00"
+    if isinstance(value, dict):
+        return {k: _marked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_marked(v) for v in value]
+    return value
+
+
 def p(body: dict) -> Payload:
-    marked = {k: f"\x00{v}\x00" if isinstance(v, Num) else v for k, v in body.items()}
-    text = json.dumps(marked, ensure_ascii=False).replace('"\\u0000', "").replace('\\u0000"', "")
+    text = json.dumps(_marked(body), ensure_ascii=False)
+    text = text.replace('"\\u0000', "").replace('\\u0000"', "")
     return Payload("pdd", body.get("order_sn"), text)
 
 
@@ -309,6 +320,13 @@ def staged_order(url: str, native_id: str, columns: str) -> tuple:
         ).fetchone()
     assert row is not None, f"{native_id} not staged"
     return row
+
+
+def test_payloads_carry_json_numbers() -> None:
+    landed = json.loads(p(DISCOUNTED).payload)
+    assert landed["pay_amount"] == 280 and landed["item_list"][0]["goods_price"] == 100
+    one_decimal = json.loads(p(ONE_DECIMAL).payload, parse_float=Decimal)
+    assert one_decimal["pay_amount"] == Decimal("4.5")
 
 
 def test_every_real_shape_parses(staged: str) -> None:
