@@ -70,25 +70,25 @@ def taobao(
 
 
 def pdd(order_sn: str, *, paid: str, held: bool = False, refund_only: bool = False) -> RawRecord:
-    return record(
-        "pdd",
-        order_sn,
-        {
-            "order_sn": order_sn,
-            "order_status": 3 if refund_only else 1,
-            "confirm_status": 1,
-            "refund_status": 4 if refund_only else 1,
-            "after_sales_type": 2 if refund_only else 0,
-            "risk_control_status": 1 if held else 0,
-            "created_time": paid[:11] + "08:00:00",
-            "confirm_time": paid,
-            "updated_at": paid[:11] + "20:00:00",
-            "pay_amount": "100.00",
-            "postage": "0.00",
-            "refund_amount": "100.00" if refund_only else "0.00",
-            "receiver_phone": "138****1234",
-        },
-    )
+    body = {
+        "order_sn": order_sn,
+        "order_status": 3 if refund_only else 1,
+        "confirm_status": 1,
+        "refund_status": 4 if refund_only else 1,
+        "after_sales_status": 10 if refund_only else 0,
+        "risk_control_status": 1 if held else 0,
+        "created_time": paid[:11] + "08:00:00",
+        "pay_time": paid,
+        "confirm_time": paid,
+        "updated_at": paid[:11] + "20:00:00",
+        "pay_amount": 100,
+        "postage": 0,
+        "receiver_phone": "",
+        "receiver_phone_mask": "138****1234",
+    }
+    if refund_only:  # the refund kind and amount the simulator still puts on the order
+        body |= {"after_sales_type": 2, "refund_amount": "100.00"}
+    return record("pdd", order_sn, body)
 
 
 def u8(

@@ -68,6 +68,7 @@ PDD_ORDER_STATUS = {1, 2, 3}
 PDD_CONFIRM = {0, 1, 2}
 PDD_REFUND = {1, 2, 3, 4}
 PDD_AFTER_SALES = {0, 2, 3}
+PDD_AFTER_SALES_STATUS = {0: {1}, 2: {2}, 3: {2}, 10: {4}}  # after_sales_status: refund_status
 U8_STATES = {"开立", "审核", "关闭", "作废"}
 
 
@@ -90,7 +91,8 @@ class Run:
     chunk_sizes: list[int] = field(default_factory=list)  # non-junk orders per chunk
 
     def __post_init__(self) -> None:
-        self.parsed = [json.loads(r.payload) for r in self.records]
+        # JSON numbers with a fraction (PDD money) parse exactly, never through a float
+        self.parsed = [json.loads(r.payload, parse_float=Decimal) for r in self.records]
         self.versions: dict[tuple[str, str | None], list[tuple[RawRecord, dict]]] = defaultdict(
             list
         )
@@ -137,6 +139,19 @@ def run(config: SimulationConfig, chunk_orders: int = 1000) -> Run:
 def fen(yuan: str) -> int:
     assert YUAN_RE.match(yuan), yuan
     return int(Decimal(yuan) * 100)
+
+
+def pdd_fen(value: object) -> int:
+    """A PDD money field (JSON number, or a yuan string) in fen, exactly."""
+    assert isinstance(value, int | Decimal | str) and not isinstance(value, bool), value
+    amount = Decimal(value)
+    assert amount == amount.quantize(Decimal("0.01")), value
+    return int(amount * 100)
+
+
+def pdd_confirm_status(p: dict) -> int:
+    """confirm_status, or what it meant in the older shape without it."""
+    return p.get("confirm_status", 1 if p["confirm_time"] else 0)
 
 
 def china(text: str) -> datetime:
@@ -248,7 +263,8 @@ def test_native_ids_have_platform_formats(medium: Run) -> None:
 
 
 def test_payloads_are_compact_json_as_json_dumps_writes_it(medium: Run) -> None:
-    for record, payload in zip(medium.records, medium.parsed, strict=True):
+    for record in medium.records:
+        payload = json.loads(record.payload)  # the shape check only: floats round-trip here
         assert json.dumps(payload, ensure_ascii=False, separators=(",", ":")) == record.payload
         assert record.source in SOURCES_BY_NAME
         assert record.emitted_at.utcoffset() == timedelta(0)
@@ -338,29 +354,45 @@ def test_jd_payloads(medium: Run) -> None:
 
 
 def test_pdd_payloads(medium: Run) -> None:
-    for record, p in _regular_versions(medium, "pdd"):
+    versions = _regular_versions(medium, "pdd")
+    older = [p for _, p in versions if "confirm_status" not in p]
+    assert 0 < len(older) < len(versions)
+    assert not any(p.get("confirm_status") == 2 for p in older)
+    for record, p in versions:
         assert re.match(r"^\d{6}-\d{15}$", p["order_sn"])
         assert p["order_status"] in PDD_ORDER_STATUS
-        assert p["confirm_status"] in PDD_CONFIRM
+        assert pdd_confirm_status(p) in PDD_CONFIRM
         assert p["refund_status"] in PDD_REFUND
+        assert p["refund_status"] in PDD_AFTER_SALES_STATUS[p["after_sales_status"]]
         assert p["after_sales_type"] in PDD_AFTER_SALES
         assert p["risk_control_status"] in (0, 1)
         assert SECONDS_RE.match(p["created_time"]) and SECONDS_RE.match(p["updated_at"])
         assert p["order_sn"][:6] == china(p["created_time"]).strftime("%y%m%d")
         assert china(p["updated_at"]) <= record.emitted_at
-        assert (p["confirm_time"] == "") == (p["confirm_status"] != 1)
-        if p["confirm_time"]:
-            assert SECONDS_RE.match(p["confirm_time"])
-        for key in ("shipping_time", "receive_time"):
+        assert (p["pay_time"] == "") == (pdd_confirm_status(p) != 1)
+        assert p["confirm_time"] == p["pay_time"]
+        for key in ("pay_time", "shipping_time", "receive_time"):
             assert p[key] == "" or SECONDS_RE.match(p[key])
-        masked = re.match(r"^\d{3}\*{4}\d{4}$", p["receiver_phone"])
-        plain = re.match(r"^1\d{10}$", p["receiver_phone"])
-        assert masked if p["order_status"] >= 2 else plain
+        assert re.match(r"^\d{3}\*{4}\d{4}$", p["receiver_phone_mask"])
+        assert p["receiver_name_mask"][0] == p["receiver_name"][:1] or not p["receiver_name"]
+        plain = p["order_status"] == 1 and p["risk_control_status"] == 0
+        if plain:
+            assert re.match(r"^1\d{10}$", p["receiver_phone"]) and p["receiver_name"]
+            assert (
+                p["receiver_phone_mask"]
+                == p["receiver_phone"][:3] + "****" + p["receiver_phone"][-4:]
+            )
+        else:
+            assert p["receiver_phone"] == "" and p["receiver_name"] == ""
         for key in ("goods_amount", "postage", "discount_amount", "pay_amount", "refund_amount"):
-            assert YUAN_RE.match(p[key])
-        assert fen(p["pay_amount"]) == fen(p["goods_amount"]) + fen(p["postage"])
+            assert not isinstance(p[key], str)
+            pdd_fen(p[key])
+        assert pdd_fen(p["pay_amount"]) == pdd_fen(p["goods_amount"]) + pdd_fen(p["postage"])
+        lines = sum(pdd_fen(i["goods_price"]) * i["goods_count"] for i in p["item_list"])
+        assert lines == pdd_fen(p["goods_amount"])
         for item in p["item_list"]:
-            assert isinstance(item["goods_price"], float) and isinstance(item["goods_id"], int)
+            assert isinstance(item["goods_id"], int) and isinstance(item["goods_count"], int)
+            assert not isinstance(item["goods_price"], str | float)
 
 
 def test_wechat_payloads(medium: Run) -> None:
@@ -489,7 +521,7 @@ def _reference_model(source: str, versions: list[dict]) -> dict:
             if stage == "paid" and p["paymentConfirmTime"] == JD_NOT_PAID:
                 stage = "created"
         elif source == "pdd":
-            stage = PDD_STAGE[(p["order_status"], p["confirm_status"])]
+            stage = PDD_STAGE[(p["order_status"], pdd_confirm_status(p))]
         else:
             stage = WECHAT_STAGE[p["status"]]
         furthest = max(furthest, STAGES.index(stage))
@@ -508,11 +540,11 @@ def _reference_model(source: str, versions: list[dict]) -> dict:
         cancelled = last["orderState"] == "TRADE_CANCELED"
         refund_only = False
     elif source == "pdd":
-        paid = last["confirm_time"] != ""
-        payment, refund = fen(last["pay_amount"]), fen(last["refund_amount"])
+        paid = last["pay_time"] != ""
+        payment, refund = pdd_fen(last["pay_amount"]), pdd_fen(last["refund_amount"])
         refunded = last["refund_status"] == 4
         refund_only = refunded and last["after_sales_type"] == 2
-        cancelled = last["confirm_status"] == 2
+        cancelled = pdd_confirm_status(last) == 2
         hold = last["risk_control_status"] == 1
     else:
         detail = last["order_detail"]
@@ -641,7 +673,7 @@ def test_erp_records_follow_truth_and_faults(medium: Run) -> None:
             post = {
                 "TB": lambda p: fen(p["post_fee"]),
                 "JD": lambda p: fen(p["freightPrice"]),
-                "PDD": lambda p: fen(p["postage"]),
+                "PDD": lambda p: pdd_fen(p["postage"]),
                 "WX": lambda p: p["order_detail"]["price_info"]["freight"],
             }[o.platform](platform_payload)
             assert erp_sum == Decimal(post) / 100 and erp_sum != payment_yuan
@@ -697,7 +729,7 @@ def _pay_time(platform: str, p: dict) -> datetime:
     if platform == "JD":
         return jd_time(p["paymentConfirmTime"])
     if platform == "PDD":
-        return china(p["confirm_time"])
+        return china(p["pay_time"])
     return datetime.fromtimestamp(p["order_detail"]["pay_info"]["pay_time"], UTC)
 
 

@@ -72,24 +72,31 @@ PDD_REFUND_ONLY = {
     "order_status": 3,
     "confirm_status": 1,
     "refund_status": 4,
-    "after_sales_type": 2,
+    "after_sales_status": 10,
+    "after_sales_type": 2,  # refund facts the simulator still puts on the order
     "risk_control_status": 0,
     "created_time": "2026-10-01 12:00:00",
+    "pay_time": "2026-10-01 12:01:00",
     "confirm_time": "2026-10-01 12:01:00",
     "updated_at": "2026-10-05 08:00:00",
     "pay_amount": "168.99",
     "postage": "0.00",
     "refund_amount": "168.99",
-    "receiver_phone": "138****1234",
+    "receiver_phone": "",
+    "receiver_phone_mask": "138****1234",
 }
-PDD_HELD = {
-    **{k: v for k, v in PDD_REFUND_ONLY.items() if k != "postage"},  # no post fee: 0
+PDD_HELD = {  # the real order shape: no after_sales_type, no refund_amount, no postage (0)
+    **{
+        k: v
+        for k, v in PDD_REFUND_ONLY.items()
+        if k not in ("postage", "after_sales_type", "refund_amount")
+    },
     "order_sn": "261001-123456789012346",
     "order_status": 1,
     "refund_status": 1,
-    "after_sales_type": 0,
+    "after_sales_status": 0,
     "risk_control_status": 1,
-    "refund_amount": "0.00",
+    "pay_amount": 168,
 }
 WECHAT_GIFT = {
     "order_id": "3712345678901234567",
