@@ -334,20 +334,30 @@ def test_jd_payloads(medium: Run) -> None:
     for record, p in versions:
         assert isinstance(p["orderId"], str) and p["orderId"].isdigit()
         assert p["orderState"] in JD_STATES
-        assert p["afsStatus"] in JD_AFS
-        for key in ("orderStartTime", "modified", "paymentConfirmTime", "orderEndTime"):
+        assert p.get("afsStatus", "NONE") in JD_AFS  # not on real orders: only with an after-sale
+        assert ("afsStatus" in p) == ("refundAmount" in p)
+        assert "modified" not in p  # real orders carry it in orderExt
+        for key in ("orderStartTime", "paymentConfirmTime", "orderEndTime"):
             if key in p:
                 assert JD_TIME_RE.match(p[key]), p[key]
-        styles[p["modified"].endswith("+0800")] += 1
-        modified = jd_time(p["modified"])
+        millis = p["orderStartTime"].endswith("+0800")
+        styles[millis] += 1
+        ext = json.loads(p["orderExt"])
+        assert isinstance(ext["modified"], int)
+        modified = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ext["modified"])
         assert modified <= record.emitted_at < modified + timedelta(seconds=1)
+        assert millis or ext["modified"] % 1000 == 0
+        assert p["consigneeInfo"]["fullname"].startswith("~")  # ciphertext, as JD sends it
+        assert re.match(r"^\d{3}\*{4}\d{4}$", p["consigneeInfo"]["mobile"])
         if p["paymentConfirmTime"] == JD_NOT_PAID:  # cash on delivery, not paid yet
             assert (p["orderState"], p["payType"]) == ("WAIT_SELLER_STOCK_OUT", "1-货到付款")
         else:
             assert p["payType"] == "4-在线支付"
         assert fen(p["orderPayment"]) == fen(p["orderTotalPrice"]) + fen(p["freightPrice"])
-        assert fen(p["refundAmount"]) <= fen(p["orderPayment"])
-        assert (fen(p["refundAmount"]) > 0) == (p["afsStatus"] == "COMPLETED")
+        assert fen(p["sellerDiscount"]) == 0
+        refund = fen(p.get("refundAmount", "0.00"))
+        assert refund <= fen(p["orderPayment"])
+        assert (refund > 0) == (p.get("afsStatus") == "COMPLETED")
         for item in p["itemInfoList"]:
             assert item["itemTotal"].isdigit() and YUAN_RE.match(item["jdPrice"])
     assert 0.4 < styles[True] / len(versions) < 0.6
@@ -535,8 +545,8 @@ def _reference_model(source: str, versions: list[dict]) -> dict:
         refund_only = False
     elif source == "jd":
         paid = last["paymentConfirmTime"] != JD_NOT_PAID
-        payment, refund = fen(last["orderPayment"]), fen(last["refundAmount"])
-        refunded = last["afsStatus"] == "COMPLETED"
+        payment, refund = fen(last["orderPayment"]), fen(last.get("refundAmount", "0.00"))
+        refunded = last.get("afsStatus") == "COMPLETED"
         cancelled = last["orderState"] == "TRADE_CANCELED"
         refund_only = False
     elif source == "pdd":

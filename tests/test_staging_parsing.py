@@ -47,19 +47,17 @@ JD_MS = {
     "orderId": "301234567890",
     "orderState": "WAIT_GOODS_RECEIVE_CONFIRM",
     "orderStartTime": "2026-10-01 09:12:44.683+0800",
-    "modified": "2026-10-02 10:00:00.120+0800",
+    "orderExt": '{"modified":1790906400120}',
     "paymentConfirmTime": "2026-10-01 09:13:02",
     "orderPayment": "99.90",
     "freightPrice": "0.00",
-    "afsStatus": "NONE",
-    "refundAmount": "0.00",
 }
 JD_UNPAID = {
     **JD_MS,
     "orderId": "301234567891",
     "orderState": "WAIT_SELLER_STOCK_OUT",
     "orderStartTime": "2026-10-01 09:12:44",
-    "modified": "2026-10-01 09:12:44",
+    "orderExt": '{"modified":1790817164000}',
     "paymentConfirmTime": "0001-01-01 00:00:00",
 }
 JD_STOCK_OUT_PAID = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from ingest.simulate.formats import china_millis, china_seconds, mask_phone, yuan
 from ingest.simulate.ids import NativeIds
 from ingest.simulate.lifecycle import (
@@ -32,32 +34,41 @@ def _millis_offset(ms: int) -> str:
     return china_millis(ms) + "+0800"
 
 
+def cipher(text: str) -> str:
+    """Stand-in for JD's encrypted consignee fields (opaque, not plaintext)."""
+    return "~" + base64.b64encode(text.encode()).decode() + "~"
+
+
 def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
-    """(modification instant in epoch ms, payload) for every version of a JD order."""
+    """(modification instant in epoch ms, payload) for every version of a JD order.
+
+    `modified` travels in `orderExt` (JSON inside a string, epoch ms) at the precision of the
+    order's other times. The after-sale fields are not part of JD's order object; they appear
+    only on versions with an after-sale, so the demo keeps its refund facts."""
     stamp = _millis_offset if plan.jd_millis else china_seconds
     items = ",".join([product.jd_line[qty] for product, qty in plan.lines])
     goods = yuan(plan.goods_fen)
     head = f'{{"orderId":"{plan.native_id}","orderState":"'
-    started = f'","orderStartTime":"{stamp(plan.created)}","modified":"'
+    started = f'","orderStartTime":"{stamp(plan.created)}","orderExt":"{{\\"modified\\":'
     paid = china_seconds(plan.pay) if plan.pay is not None else NOT_PAID
     money = (
-        f',"orderTotalPrice":"{goods}","freightPrice":"{yuan(plan.post_fen)}",'
+        f',"orderTotalPrice":"{goods}","sellerDiscount":"0.00","freightPrice":"{yuan(plan.post_fen)}",'
         f'"orderSellerPrice":"{goods}","orderPayment":"{yuan(plan.payment_fen)}",'
-        f'"payType":"{PAY_ONLINE if plan.pay is not None else PAY_ON_DELIVERY}","afsStatus":"'
+        f'"payType":"{PAY_ONLINE if plan.pay is not None else PAY_ON_DELIVERY}"'
     )
     tail = (
-        f'","consigneeInfo":{{"fullname":"{plan.buyer}","mobile":"{mask_phone(plan.phone)}",'
-        f'"fullAddress":"{plan.address}"}},"itemInfoList":[{items}]}}'
+        f',"consigneeInfo":{{"fullname":"{cipher(plan.buyer)}","mobile":"{mask_phone(plan.phone)}",'
+        f'"fullAddress":"{cipher(plan.address)}"}},"itemInfoList":[{items}]}}'
     )
     state = ""
     end_time = ""
-    afs, refund = "NONE", "0.00"
+    after_sale = ""
     out = []
     for ms, kind in plan.events:
         if kind == EV_REFUND_REQUESTED:
-            afs = "PROCESSING"
+            after_sale = ',"afsStatus":"PROCESSING","refundAmount":"0.00"'
         elif kind == EV_REFUNDED:
-            afs, refund = "COMPLETED", yuan(plan.refund_fen)
+            after_sale = f',"afsStatus":"COMPLETED","refundAmount":"{yuan(plan.refund_fen)}"'
             if plan.refund_kind == FULL:
                 state = FULL_REFUND_STATE
                 end_time = f',"orderEndTime":"{china_seconds(ms)}"'
@@ -65,11 +76,12 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
             state = ORDER_STATE[kind]
             if kind == EV_COMPLETED:
                 end_time = f',"orderEndTime":"{china_seconds(ms)}"'
+        modified = ms if plan.jd_millis else ms - ms % 1000
         out.append(
             (
                 ms,
-                f'{head}{state}{started}{stamp(ms)}","paymentConfirmTime":"{paid}"{end_time}'
-                f'{money}{afs}","refundAmount":"{refund}{tail}',
+                f'{head}{state}{started}{modified}}}","paymentConfirmTime":"{paid}"{end_time}'
+                f"{money}{after_sale}{tail}",
             )
         )
     return out
