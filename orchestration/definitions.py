@@ -8,6 +8,7 @@ from orchestration.assets.ingest import simulated_merchant
 from orchestration.assets.keys import order_keys
 from orchestration.assets.reports import monthly_consistency_report
 from orchestration.checks import ge_checks
+from orchestration.drop_folder import drop_folder_imports, import_dropped_file
 from orchestration.jobs import cycle, monthly_report, reconcile
 from orchestration.resources import (
     AlertChannelsResource,
@@ -21,9 +22,9 @@ from plumbing.dbt_cli import dbt_executable
 defs = Definitions(
     assets=[simulated_merchant, dbt_staging, order_keys, dbt_warehouse, monthly_consistency_report],
     asset_checks=ge_checks,
-    jobs=[reconcile, cycle, monthly_report],
+    jobs=[reconcile, cycle, monthly_report, import_dropped_file],
     schedules=[every_30_minutes, monthly_on_the_first],
-    sensors=[reconciliation_alerts, run_failure_alerts],
+    sensors=[reconciliation_alerts, run_failure_alerts, drop_folder_imports],
     resources={
         "warehouse": WarehouseResource(database_url=EnvVar("ORDERSIGHT_DATABASE_URL")),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),

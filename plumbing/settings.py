@@ -9,6 +9,7 @@ from domain.sources import payload_field_name
 
 DATABASE_URL_ENV = "ORDERSIGHT_DATABASE_URL"
 HOME_ENV = "ORDERSIGHT_HOME"
+DROP_DIR_ENV = "ORDERSIGHT_DROP_DIR"
 #: dbt vars a deployment may set through the environment, by variable name.
 DBT_VAR_ENVS = {
     "ORDERSIGHT_U8_PLATFORM_FIELD": "u8_platform_field",
@@ -32,6 +33,12 @@ def output_dir() -> Path:
     path = home_dir() / "out"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def drop_dir() -> Path:
+    """The folder the drop-folder sensor watches: one subfolder per source (`taobao/`, `TB/`…)."""
+    configured = os.environ.get(DROP_DIR_ENV)
+    return Path(configured).resolve() if configured else home_dir() / "drop"
 
 
 def dbt_var_overrides() -> dict[str, object]:

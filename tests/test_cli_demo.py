@@ -4,35 +4,21 @@ Postgres: the summary, the detection targets against ground truth, reports and a
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from tests.cli_runner import run, state_home
+
 pytestmark = pytest.mark.e2e
-
-ORDERSIGHT = str(Path(sys.executable).with_name("ordersight"))
-
-
-def run(args: list[str], home: Path, timeout: int = 900) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"ORDERSIGHT_DATABASE_URL", "DAGSTER_HOME"}
-    }
-    env["ORDERSIGHT_HOME"] = str(home)
-    return subprocess.run(
-        [ORDERSIGHT, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
 
 
 @pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory):
-    home = tmp_path_factory.mktemp("demo") / "state"
-    yield home
-    run(["db", "stop"], home)
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    yield from state_home(tmp_path_factory, "demo")
 
 
 def pct(pattern: str, text: str) -> float:

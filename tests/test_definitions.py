@@ -117,7 +117,11 @@ def test_jobs_schedules_and_sensors() -> None:
     monthly = schedules["monthly_report_on_the_first"]
     assert monthly.cron_schedule.split()[2] == "1-4", "runs from the 1st, done before the 5th"
     assert monthly.job.name == "monthly_report"
-    assert {s.name for s in defs.sensors} == {"reconciliation_alerts", "run_failure_alerts"}
+    assert {s.name for s in defs.sensors} == {
+        "reconciliation_alerts",
+        "run_failure_alerts",
+        "drop_folder_imports",
+    }
 
 
 def test_layer_rule_for_dbt_nodes() -> None:
