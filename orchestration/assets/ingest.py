@@ -16,7 +16,7 @@ from ingest.load import (
     finished_batch_exists,
     landed_labels,
 )
-from ingest.simulate import MerchantSimulator, SimulationConfig
+from ingest.simulate import MerchantSimulator, SimulationConfig, simulator_fingerprint
 from orchestration.layers import LAYERS, layer_spec
 from orchestration.resources import WarehouseResource
 
@@ -64,9 +64,9 @@ class MerchantConfig(Config):
         return RunConfig(ops={"simulated_merchant": self}, **extra)
 
     def batch_label(self) -> str:
-        fingerprint = hashlib.sha256(
-            json.dumps(self.model_dump(), sort_keys=True).encode()
-        ).hexdigest()[:16]
+        # The simulator's code is part of what a simulation is: a changed simulator re-simulates.
+        identity = {**self.model_dump(), "simulator": simulator_fingerprint()}
+        fingerprint = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
         return f"{SIMULATION_LABEL_PREFIX}{fingerprint}"
 
 
