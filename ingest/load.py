@@ -33,6 +33,15 @@ class Landable(Protocol):
     payload: str
 
 
+@dataclass(frozen=True)
+class Record:
+    """The plainest `Landable`: a payload as received, its source and native id."""
+
+    source: str
+    native_id: str | None
+    payload: str
+
+
 @dataclass
 class LandingResult:
     batch_id: str

@@ -7,27 +7,19 @@ real dbt models on a real Postgres; the staged rows and the quarantine reasons a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
 import pytest
 
-from ingest.load import land_records
+from ingest.load import Record, land_records
 from plumbing.dbt_cli import run_dbt
 
 pytestmark = pytest.mark.integration
 
 
-@dataclass(frozen=True)
-class Payload:
-    source: str
-    native_id: str | None
-    payload: str
-
-
-def jd(native_id: str | None, body: dict) -> Payload:
-    return Payload("jd", native_id, json.dumps(body, ensure_ascii=False))
+def jd(native_id: str | None, body: dict) -> Record:
+    return Record("jd", native_id, json.dumps(body, ensure_ascii=False))
 
 
 def items(*lines: tuple[str, str]) -> list[dict]:

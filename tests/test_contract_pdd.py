@@ -9,24 +9,16 @@ code and staged by the real dbt models on a real Postgres.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import psycopg
 import pytest
 
-from ingest.load import land_records
+from ingest.load import Record, land_records
 from plumbing.dbt_cli import run_dbt
 
 pytestmark = pytest.mark.integration
-
-
-@dataclass(frozen=True)
-class Payload:
-    source: str
-    native_id: str | None
-    payload: str
 
 
 class Num(str):
@@ -43,10 +35,10 @@ def _marked(value: object) -> object:
     return value
 
 
-def p(body: dict) -> Payload:
+def p(body: dict) -> Record:
     text = json.dumps(_marked(body), ensure_ascii=False)
     text = text.replace('"\\u0000', "").replace('\\u0000"', "")
-    return Payload("pdd", body.get("order_sn"), text)
+    return Record("pdd", body.get("order_sn"), text)
 
 
 def line(price: str | Num, count: int | str, goods_id: int | str = "9006178211") -> dict:

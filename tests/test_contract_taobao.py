@@ -9,14 +9,13 @@ then the real dbt staging models are built on a real Postgres.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import psycopg
 import pytest
 
-from ingest.load import land_records
+from ingest.load import Record, land_records
 from ingest.simulate import MerchantSimulator, SimulationConfig
 from plumbing.dbt_cli import run_dbt
 
@@ -25,15 +24,8 @@ pytestmark = pytest.mark.integration
 TID = 3822001234567890123  # 19 digits, above 2^53: a float cannot hold them
 
 
-@dataclass(frozen=True)
-class Payload:
-    source: str
-    native_id: str | None
-    payload: str
-
-
-def p(native_id: str | None, body: dict | list) -> Payload:
-    return Payload("taobao", native_id, json.dumps(body, ensure_ascii=False))
+def p(native_id: str | None, body: dict | list) -> Record:
+    return Record("taobao", native_id, json.dumps(body, ensure_ascii=False))
 
 
 def line(oid: int, price: str, num: int, payment: str, refund: str = "NO_REFUND", **extra) -> dict:

@@ -9,7 +9,6 @@ the real landing code, then the real dbt staging models are built on a real Post
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
@@ -17,22 +16,15 @@ import pytest
 
 from domain.dbt_vars import dbt_vars
 from domain.sources import SOURCES_BY_NAME
-from ingest.load import land_records
+from ingest.load import Record, land_records
 from plumbing.dbt_cli import run_dbt
 from plumbing.settings import dbt_var_overrides
 
 pytestmark = pytest.mark.integration
 
 
-@dataclass(frozen=True)
-class Payload:
-    source: str
-    native_id: str | None
-    payload: str
-
-
-def u8(native_id: str | None, body: dict) -> Payload:
-    return Payload("u8", native_id, json.dumps(body, ensure_ascii=False))
+def u8(native_id: str | None, body: dict) -> Record:
+    return Record("u8", native_id, json.dumps(body, ensure_ascii=False))
 
 
 def line(code: str, quantity: str, price: str, total: str | None = None) -> dict:

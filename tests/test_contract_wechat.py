@@ -8,28 +8,20 @@ reasons are what the tests look at.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
 import pytest
 
-from ingest.load import land_records
+from ingest.load import Record, land_records
 from plumbing.dbt_cli import run_dbt
 
 pytestmark = pytest.mark.integration
 
 
-@dataclass(frozen=True)
-class Payload:
-    source: str
-    native_id: str | None
-    payload: str
-
-
-def p(native_id: str | None, body: dict | str) -> Payload:
+def p(native_id: str | None, body: dict | str) -> Record:
     text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
-    return Payload("wechat", native_id, text)
+    return Record("wechat", native_id, text)
 
 
 def with_bare_id(body: dict, digits: str) -> str:
@@ -205,7 +197,7 @@ REAL_PRICE_LINES = order(
 
 GOOD = [
     p(SHIPPED_ORDER["order_id"], SHIPPED_ORDER),
-    Payload("wechat", NUMERIC_ID, NUMERIC_ID_TEXT),
+    Record("wechat", NUMERIC_ID, NUMERIC_ID_TEXT),
     p(COMPLETED_AFTERSALE_IDS_ONLY["order_id"], COMPLETED_AFTERSALE_IDS_ONLY),
     p(OPEN_AFTERSALE_INTEGER_STATUS["order_id"], OPEN_AFTERSALE_INTEGER_STATUS),
     p(CLOSED_AFTERSALE["order_id"], CLOSED_AFTERSALE),

@@ -8,27 +8,19 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
 import pytest
 
 from domain.dbt_vars import dbt_vars
-from ingest.load import land_records
+from ingest.load import Record, land_records
 from plumbing.dbt_cli import run_dbt
 from plumbing.paths import DBT_PROJECT_DIR
 
 
-@dataclass(frozen=True)
-class Payload:
-    source: str
-    native_id: str | None
-    payload: str
-
-
-def p(source: str, native_id: str | None, body: dict) -> Payload:
-    return Payload(source, native_id, json.dumps(body, ensure_ascii=False))
+def p(source: str, native_id: str | None, body: dict) -> Record:
+    return Record(source, native_id, json.dumps(body, ensure_ascii=False))
 
 
 TAOBAO = {

@@ -18,7 +18,7 @@ import psycopg
 
 from domain.sources import Source
 from ingest.exports.responses import JSON_SUFFIXES, read_responses
-from ingest.load import DEFAULT_CHUNK_ROWS, Landing, ensure_raw_schema
+from ingest.load import DEFAULT_CHUNK_ROWS, Landing, Record, ensure_raw_schema
 from ingest.platforms.envelopes import Refused
 
 IMPORT_LABEL_PREFIX = "import:"
@@ -119,7 +119,7 @@ def import_file(
                 landing.reject(source.name, None, item.payload, item.reason)
                 summary.rejected[item.reason.split(":", 1)[0]] += 1
             else:
-                landing.add([_Record(source.name, item.native_id, item.payload)])
+                landing.add([Record(source.name, item.native_id, item.payload)])
                 summary.landed += 1
                 summary.by_api[item.api] += 1
                 if item.native_id is not None:
@@ -142,10 +142,3 @@ def import_file(
         )
     summary.native_ids = len(ids)
     return summary
-
-
-@dataclass(frozen=True)
-class _Record:
-    source: str
-    native_id: str | None
-    payload: str
