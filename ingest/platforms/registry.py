@@ -1,0 +1,48 @@
+"""Every platform connector by name, and pulling one configured shop with it."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Mapping
+
+import httpx
+import psycopg
+
+from ingest.platforms.api import Platform
+from ingest.platforms.pull import PullStats, pull_entity
+from ingest.platforms.retry import Backoff, Pacing
+from ingest.platforms.session import DEFAULT_TIMEOUT, ShopSession
+from ingest.platforms.shops import Getenv, Shop, configured_shops
+from ingest.platforms.taobao import TAOBAO
+
+CONNECTORS: Mapping[str, Platform] = {platform.name: platform for platform in (TAOBAO,)}
+
+
+def shops_from(getenv: Getenv) -> list[Shop]:
+    """The configured shops (ORDERSIGHT_SHOPS and each shop's variables, read now)."""
+    return configured_shops(
+        getenv,
+        {name: (p.default_base_url, p.credential_names) for name, p in CONNECTORS.items()},
+    )
+
+
+def real_pacing() -> Pacing:
+    return Pacing(clock=time.time, sleep=time.sleep, rng=random.Random())  # noqa: S311 - jitter
+
+
+def pull_shop(
+    conn: psycopg.Connection,
+    shop: Shop,
+    entity: str,
+    *,
+    pacing: Pacing | None = None,
+    backoff: Backoff | None = None,
+    timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+) -> PullStats:
+    """Pull one entity (orders, refunds) of one shop from its watermark to now."""
+    platform = CONNECTORS[shop.platform]
+    with ShopSession(
+        platform, shop, pacing=pacing or real_pacing(), backoff=backoff, timeout=timeout
+    ) as session:
+        return pull_entity(conn, session, platform.entities[entity])

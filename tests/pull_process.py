@@ -1,0 +1,39 @@
+"""Pull every configured shop's orders once, as a process of its own (killed mid-pull by tests).
+
+`python -m tests.pull_process DATABASE_URL NOW` — shops from the environment, the platform's
+time NOW (epoch seconds) on a stepping clock (backoff sleeps cost no wall time).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+
+import httpx
+import psycopg
+
+from ingest.platforms.registry import pull_shop, shops_from
+from ingest.platforms.retry import Pacing
+from tests.fakes.clock import SteppingClock
+
+CLIENT_TIMEOUT = httpx.Timeout(0.5, connect=2.0)
+
+
+def pull_all(database_url: str, now: float, entity: str = "orders") -> None:
+    clock = SteppingClock(start=now)
+    pacing = Pacing(clock=clock.time, sleep=clock.sleep, rng=random.Random(1))
+    with psycopg.connect(database_url) as conn:
+        for shop in shops_from(os.environ.get):
+            if entity in pull_entities(shop.platform):
+                pull_shop(conn, shop, entity, pacing=pacing, timeout=CLIENT_TIMEOUT)
+
+
+def pull_entities(platform: str) -> set[str]:
+    from ingest.platforms.registry import CONNECTORS
+
+    return set(CONNECTORS[platform].entities)
+
+
+if __name__ == "__main__":
+    pull_all(sys.argv[1], float(sys.argv[2]))
