@@ -166,8 +166,11 @@ class Landing:
         chunk_rows: int = DEFAULT_CHUNK_ROWS,
         progress: Callable[[int], None] | None = None,
         commit_chunks: bool = True,
+        ensure_schema: bool = True,
     ) -> None:
         self.conn = conn
+        # False: the caller made sure the raw tables exist (a pull lands many small batches).
+        self.ensure_schema = ensure_schema
         self.label = label
         self.chunk_rows = chunk_rows
         self.progress = progress
@@ -179,7 +182,8 @@ class Landing:
         self._rejected: list[tuple[RawRow, str]] = []
 
     def __enter__(self) -> Landing:
-        ensure_raw_schema(self.conn)
+        if self.ensure_schema:
+            ensure_raw_schema(self.conn)
         self.conn.execute(
             "insert into raw.landing_batches (batch_id, label, started_at) values (%s, %s, now())",
             (self.result.batch_id, self.label),

@@ -17,7 +17,7 @@ from ingest.platforms.registry import pull_shop, shops_from
 from ingest.platforms.retry import Pacing
 from tests.fakes.clock import SteppingClock
 
-CLIENT_TIMEOUT = httpx.Timeout(0.5, connect=2.0)
+CLIENT_TIMEOUT = httpx.Timeout(0.25, connect=2.0)
 
 
 def pull_all(database_url: str, now: float, entity: str = "orders") -> None:

@@ -13,13 +13,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ingest import exact_json
-from ingest.platform_server import top
+from ingest.platform_server import channels, jos, pop, top
 from ingest.platform_server.state import ServerShop, ServerState
 
 Authenticate = Callable[[ServerState, dict[str, str]], ServerShop | dict]
 Handle = Callable[[ServerState, ServerShop, dict[str, str]], dict]
-
-TOP_PATH = "/router/rest"
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -94,17 +92,21 @@ def _is_error(body: dict) -> bool:
 
 def build_app(state: ServerState) -> Starlette:
     """The local platform server's app over `state`."""
+    wechat = ("wechat", channels.authenticate_token)
+    apis = [
+        ("/router/rest", "taobao", top.authenticate, top.handle, top.throttled),
+        ("/routerjson", "jd", jos.authenticate, jos.handle, jos.throttled),
+        ("/api/router", "pdd", pop.authenticate, pop.handle, pop.throttled),
+        ("/cgi-bin/token", "wechat", channels.authenticate_app, channels.issue_token, None),
+        ("/channels/ec/order/list/get", *wechat, channels.list_orders, None),
+        ("/channels/ec/order/get", *wechat, channels.get_order, None),
+    ]
     routes = [
         Route(
-            TOP_PATH,
-            gateway(
-                state,
-                "taobao",
-                top.authenticate,
-                top.handle,
-                lambda: (200, top.error(**top.THROTTLED)),
-            ),
+            path,
+            gateway(state, platform, authenticate, handle, throttled or channels.throttled),
             methods=["GET", "POST"],
-        ),
+        )
+        for path, platform, authenticate, handle, throttled in apis
     ]
     return Starlette(routes=routes)

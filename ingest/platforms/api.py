@@ -41,6 +41,7 @@ class PageRequest:
     page: int  # 1-based
     cursor: str | None
     now: float
+    token: str | None = None  # the access token Platform.authorize obtained, if any
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 
 from domain.sources import source_named
-from ingest.load import Landing, Record
+from ingest.load import Landing, Record, ensure_raw_schema
 from ingest.platforms.api import EntityApi, PageRequest, Window
 from ingest.platforms.envelopes import Refused, Unwrapped, unwrap
 from ingest.platforms.session import ShopSession
@@ -105,6 +105,7 @@ def pull_entity(
     """Pull one shop's entity from its watermark to now; returns what was done."""
     platform, shop = session.platform, session.shop
     source = source_named(entity.source)
+    ensure_raw_schema(conn)
     ensure_pull_tables(conn)
     now = datetime.fromtimestamp(session.pacing.clock(), UTC).replace(microsecond=0)
     end = now - platform.lag
@@ -134,7 +135,9 @@ def _fetch_window(session: ShopSession, entity: EntityApi, window: Window) -> _F
     def read(page: int, cursor: str | None) -> dict[str, Any]:
         body = session.send(
             lambda: platform.page_call(
-                shop, entity, PageRequest(window, page, cursor, session.pacing.clock())
+                shop,
+                entity,
+                PageRequest(window, page, cursor, session.pacing.clock(), session.token),
             )
         )
         fetched.pages += 1
@@ -193,7 +196,7 @@ def _commit_window(
         stats.watermark = max(filter(None, (stats.watermark, window.end)))
         return
     label = f"{PULL_LABEL_PREFIX}{source}:{shop.shop_id}"
-    with Landing(conn, label=label, commit_chunks=False) as landing:
+    with Landing(conn, label=label, commit_chunks=False, ensure_schema=False) as landing:
         lock_watermark(conn, session.platform.name, shop.shop_id, source, first)
         keyed = [
             (page, item, item.native_id or "", version_of(item.payload)) for page, item in objects

@@ -10,13 +10,18 @@ import httpx
 import psycopg
 
 from ingest.platforms.api import Platform
+from ingest.platforms.jd import JD
+from ingest.platforms.pdd import PDD
 from ingest.platforms.pull import PullStats, pull_entity
 from ingest.platforms.retry import Backoff, Pacing
 from ingest.platforms.session import DEFAULT_TIMEOUT, ShopSession
 from ingest.platforms.shops import Getenv, Shop, configured_shops
 from ingest.platforms.taobao import TAOBAO
+from ingest.platforms.wechat import WECHAT
 
-CONNECTORS: Mapping[str, Platform] = {platform.name: platform for platform in (TAOBAO,)}
+CONNECTORS: Mapping[str, Platform] = {
+    platform.name: platform for platform in (TAOBAO, JD, PDD, WECHAT)
+}
 
 
 def shops_from(getenv: Getenv) -> list[Shop]:

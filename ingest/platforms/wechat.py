@@ -1,0 +1,105 @@
+"""WeChat shop (微信小店): `channels/ec/order/list/get` for the ids updated in a window, then
+`channels/ec/order/get` for each order; an access_token from `cgi-bin/token`.
+
+Windows by update time (`update_time_range`, epoch seconds; the API accepts up to 7 days, we
+ask for 30 minutes), paged with `next_key`. Errors (`errcode`): 40001 invalid credential,
+40013 invalid appid, 40125 invalid appsecret, 42001 access_token expired (auth, at once);
+45009 / 45011 call quota reached (throttling); -1 system busy (retried).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from ingest.platforms.api import Call, EntityApi, PageInfo, PageRequest, Platform, Problem
+from ingest.platforms.shops import Shop
+
+if TYPE_CHECKING:
+    from ingest.platforms.session import ShopSession
+
+API = "https://api.weixin.qq.com"
+ORDERS = EntityApi(
+    entity="orders",
+    source="wechat",
+    method="channels/ec/order/list/get",
+    paging="cursor",
+    page_size=100,
+)
+DETAIL = "channels/ec/order/get"
+TOKEN_PATH = "cgi-bin/token"  # noqa: S105 - a path, not a secret
+AUTH_CODES = {
+    40001: "invalid credential (access_token)",
+    40013: "invalid appid",
+    40125: "invalid appsecret",
+    42001: "access_token expired",
+}
+THROTTLE_CODES = {45009, 45011}
+BUSY = -1
+
+
+class WeChatShop(Platform):
+    name = "wechat"
+    label = "WeChat shop"
+    default_base_url = API
+    credential_names = ("APPID", "APPSECRET")
+    max_window = timedelta(minutes=30)
+    lag = timedelta(minutes=2)
+    overlap = timedelta(minutes=10)
+    entities = {"orders": ORDERS}
+
+    def authorize(self, session: ShopSession) -> None:
+        shop = session.shop
+        params = {
+            "grant_type": "client_credential",
+            "appid": shop.credential("APPID"),
+            "secret": shop.credential("APPSECRET"),
+        }
+        body = session.send(Call("GET", f"{shop.base_url}/{TOKEN_PATH}", params=params))
+        session.token = str(body["access_token"])
+
+    def page_call(self, shop: Shop, entity: EntityApi, request: PageRequest) -> Call:
+        window = request.window
+        body = {
+            "update_time_range": {
+                "start_time": int(window.start.timestamp()),
+                "end_time": int(window.end.timestamp()),
+            },
+            "page_size": entity.page_size,
+            "next_key": request.cursor or "",
+        }
+        url = f"{shop.base_url}/{entity.method}"
+        return Call("POST", url, params={"access_token": request.token or ""}, json=body)
+
+    def page_info(self, entity: EntityApi, body: dict[str, Any]) -> PageInfo:
+        return PageInfo(has_next=bool(body.get("has_more")), cursor=body.get("next_key") or None)
+
+    def responses(
+        self, session: ShopSession, entity: EntityApi, body: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        url = f"{session.shop.base_url}/{DETAIL}"
+        token = {"access_token": session.token or ""}
+        return [
+            session.send(Call("POST", url, params=token, json={"order_id": str(order_id)}))
+            for order_id in body.get("order_id_list") or []
+        ]
+
+    def problem(self, body: dict[str, Any]) -> Problem | None:
+        code = body.get("errcode", 0)
+        if code in (0, "0", None):
+            return None
+        reason = f"errcode={code}, errmsg={body.get('errmsg', '')}"
+        try:
+            code = int(code)
+        except (TypeError, ValueError):
+            return Problem("fatal", reason)
+        if code in AUTH_CODES:
+            return Problem("auth", f"{AUTH_CODES[code]} ({reason})")
+        if code in THROTTLE_CODES:
+            return Problem("throttle", reason)
+        if code == BUSY:
+            return Problem("transient", reason)
+        return Problem("fatal", reason)
+
+
+WECHAT = WeChatShop()
