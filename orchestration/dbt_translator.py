@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetSpec
+from dagster import AssetDep, AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DbtProject
 
+from orchestration.assets.pulls import PULLS_BY_RAW_TABLE
 from orchestration.layers import layer_key
+
+RAW_SOURCE_PREFIX = "source.ordersight.raw."
 
 
 def node_layer(props: Mapping[str, Any]) -> str:
@@ -29,4 +32,13 @@ class LayerTranslator(DagsterDbtTranslator):
         attributes: dict[str, Any] = {"key": layer_key(layer, name)}
         if props["resource_type"] != "source":
             attributes["group_name"] = layer
+            pulls = [
+                AssetDep(key)
+                for node in props.get("depends_on", {}).get("nodes", [])
+                if node.startswith(RAW_SOURCE_PREFIX)
+                for key in PULLS_BY_RAW_TABLE.get(node.removeprefix(RAW_SOURCE_PREFIX), [])
+            ]
+            if pulls:
+                # a model reading a raw table runs after the pulls landing into it
+                attributes["deps"] = [*spec.deps, *pulls]
         return spec.replace_attributes(**attributes)

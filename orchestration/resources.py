@@ -12,6 +12,8 @@ import psycopg
 from dagster import ConfigurableResource, EnvVar
 
 from alerts import AlertSender, FeishuSender, SlackSender
+from ingest.platforms.registry import shops_from
+from ingest.platforms.shops import Shop
 from plumbing.database import dbt_env
 from plumbing.settings import output_dir
 
@@ -85,6 +87,14 @@ class AlertChannelsResource(ConfigurableResource):
     def run_link(self, run_id: str) -> str:
         base = EnvVar(self.dagster_url_env).get_value() or "http://127.0.0.1:3000"
         return f"{base.rstrip('/')}/runs/{run_id}"
+
+
+class ShopsResource(ConfigurableResource):
+    """The merchant's shops and their credentials, read from the environment each time a pull
+    runs (ORDERSIGHT_SHOPS and ORDERSIGHT_SHOP_<SHOP>_…, docs/connectors.md)."""
+
+    def shops(self) -> list[Shop]:
+        return shops_from(lambda name: EnvVar(name).get_value())
 
 
 class OutputsResource(ConfigurableResource):

@@ -34,9 +34,12 @@ def shop_env(origin: str, shops: Iterable[ServerShop], **override: str) -> dict[
     return env | override
 
 
-def simulated_records(days: int, orders_per_day: int) -> Iterator[RawRecord]:
+def simulated_records(
+    days: int, orders_per_day: int, start: datetime = START
+) -> Iterator[RawRecord]:
+    """The simulator's records of `days` China-time days from `start` (a China midnight)."""
     config = SimulationConfig(
-        orders_per_day=orders_per_day, days=days, start_date=START.date() + timedelta(1)
+        orders_per_day=orders_per_day, days=days, start_date=start.date() + timedelta(1)
     )
     for chunk in MerchantSimulator(config).chunks():
         yield from chunk.records

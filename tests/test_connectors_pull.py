@@ -150,7 +150,9 @@ def test_watermark_reached_the_end_and_every_row_knows_its_window(pulled: Pulled
             "on t.native_id = v.native_id and t.batch_id = v.batch_id "
             "where v.page < 1 or v.window_end - v.window_start > interval '30 minutes'"
         ).fetchone()
+        rejected = conn.execute("select count(*) from raw.rejected_payloads").fetchone()
     assert outside == (0,)
+    assert rejected == (0,), "an empty page is not a payload"
 
 
 def test_wrong_secret_is_one_clear_error_no_retry_no_watermark(pulled: Pulled) -> None:

@@ -18,7 +18,7 @@ from dagster import (
 from domain.dbt_vars import dbt_vars_args
 from domain.rules import DRIFT_THRESHOLD
 from orchestration.assets.dbt import DbtBuildConfig, dbt_build_args
-from orchestration.assets.ingest import MerchantConfig
+from orchestration.assets.ingest import MerchantConfig, simulated_merchant
 from orchestration.assets.reports import MONTHLY_REPORT_KEY
 from orchestration.dbt_translator import node_layer
 from orchestration.definitions import defs
@@ -38,6 +38,10 @@ EXPECTED_ASSETS = {
         "u8_sales_orders",
         "ledger_entries",
         "rejected_payloads",
+        "api_taobao_orders",
+        "api_jd_orders",
+        "api_pdd_orders",
+        "api_wechat_orders",
     },
     "sim": {"orders", "faults"},
     "seeds": {"status_map", "refund_status_map"},
@@ -124,6 +128,15 @@ def test_jobs_schedules_and_sensors() -> None:
     }
 
 
+def test_each_platform_pull_runs_before_the_staging_models_reading_its_table() -> None:
+    graph = defs.resolve_asset_graph()
+    versions = graph.get(layer_key("staging", "stg_taobao__trade_versions"))
+    assert layer_key("raw", "api_taobao_orders") in versions.parent_keys
+    assert layer_key("raw", "api_jd_orders") not in versions.parent_keys
+    cycle = defs.resolve_job_def("cycle").asset_layer.executable_asset_keys
+    assert {layer_key("raw", f"api_{p}_orders") for p in ("taobao", "jd", "pdd", "wechat")} <= cycle
+
+
 def test_layer_rule_for_dbt_nodes() -> None:
     assert node_layer({"resource_type": "source", "source_name": "raw"}) == "raw"
     assert node_layer({"resource_type": "model", "config": {"schema": "marts"}}) == "marts"
@@ -204,7 +217,7 @@ def test_dbt_build_args() -> None:
 def test_the_cycle_is_the_demo_job_without_the_simulator() -> None:
     demo = defs.resolve_job_def("reconcile").asset_layer.executable_asset_keys
     cycle = defs.resolve_job_def("cycle").asset_layer.executable_asset_keys
-    simulated = {key for key in demo if key.path[0] in ("raw", "sim")}
+    simulated = set(simulated_merchant.keys)
     assert simulated, "the demo job lands the simulated merchant"
     assert cycle == demo - simulated
     assert AssetKey(["marts", "fct_reconciliation_board"]) in cycle

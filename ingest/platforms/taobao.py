@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest.platforms.api import Call, EntityApi, PageInfo, PageRequest, Platform, Problem
 from ingest.platforms.shops import Shop
 from ingest.platforms.signing import china_text, epoch_text, md5_wrapped_sign
+
+if TYPE_CHECKING:
+    from ingest.platforms.session import ShopSession
 
 GATEWAY = "https://eco.taobao.com/router/rest"
 ORDERS = EntityApi(
@@ -78,6 +81,13 @@ class Taobao(Platform):
         return PageInfo(
             total=int(inner.get("total_results") or 0), has_next=bool(inner.get("has_next"))
         )
+
+    def responses(
+        self, session: ShopSession, entity: EntityApi, body: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        # TOP leaves `trades` out of an empty page: nothing to unwrap, nothing to keep aside
+        inner = body.get("trades_sold_increment_get_response")
+        return [body] if not isinstance(inner, dict) or "trades" in inner else []
 
     def problem(self, body: dict[str, Any]) -> Problem | None:
         error = body.get("error_response")
