@@ -9,7 +9,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo test test-fast lint dev bench bench-recon db-stop clean
+.PHONY: install demo test test-fast lint dev bench bench-recon bench-api db-stop clean
 
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/snapshots dbt_project/tests -type f) \
 	dbt_project/dbt_project.yml dbt_project/profiles.yml $(wildcard domain/*.py)
@@ -53,6 +53,9 @@ bench: install
 
 bench-recon: install
 	$(BIN)/python bench/reconciliation
+
+bench-api: install
+	$(BIN)/python bench/connectors
 
 db-stop: install
 	$(BIN)/ordersight db stop
