@@ -1,6 +1,6 @@
-"""JD, Pinduoduo and WeChat shop connectors against the local platform server: 2 simulated days
-in 4 pulls with faults injected land exactly the versions each platform exposed; a wrong secret
-on each is one clear error after one request, with no watermark."""
+"""JD, Pinduoduo, WeChat shop and U8 OpenAPI connectors against the local platform server: 2
+simulated days in 4 pulls with faults injected land exactly the versions each exposed; a wrong
+secret on each is one clear error after one request, with no watermark."""
 
 from __future__ import annotations
 
@@ -34,12 +34,18 @@ SHOPS = [
     ServerShop("jd", "jd_main", {"APP_KEY": "jdk", "APP_SECRET": "jds", "ACCESS_TOKEN": "jdt"}),
     ServerShop("pdd", "pdd_main", {"CLIENT_ID": "pc", "CLIENT_SECRET": "ps", "ACCESS_TOKEN": "pt"}),
     ServerShop("wechat", "wx_main", {"APPID": "wx01", "APPSECRET": "wxs"}),
+    ServerShop(
+        "u8",
+        "u8_main",
+        {"FROM_ACCOUNT": "fa", "TO_ACCOUNT": "ta", "APP_KEY": "uk", "APP_SECRET": "us"},
+    ),
 ]
 FAULTS = Faults(server_error=0.1, throttle=0.05, truncated=0.03, seed=9)
 WRONG = {
     "jd": ("APP_SECRET", "JD", "signature"),
     "pdd": ("CLIENT_SECRET", "Pinduoduo", "signature check failed"),
     "wechat": ("APPSECRET", "WeChat shop", "invalid appsecret"),
+    "u8": ("APP_SECRET", "Yonyou U8", "app_secret"),
 }
 
 
@@ -72,7 +78,7 @@ def pulled(module_db_url: str) -> Iterator[Pulled]:
     yield Pulled(state, {p: list(v.values()) for p, v in truth.items()}, module_db_url)
 
 
-@pytest.mark.parametrize("platform", ["jd", "pdd", "wechat"])
+@pytest.mark.parametrize("platform", ["jd", "pdd", "wechat", "u8"])
 def test_raw_holds_exactly_the_exposed_versions(pulled: Pulled, platform: str) -> None:
     truth = pulled.truth[platform]
     found = raw_against(pulled.url, source_named(platform).raw_table, truth)
@@ -82,7 +88,7 @@ def test_raw_holds_exactly_the_exposed_versions(pulled: Pulled, platform: str) -
     assert {"5xx", "throttled", "ok"} <= faults
 
 
-@pytest.mark.parametrize("platform", ["jd", "pdd", "wechat"])
+@pytest.mark.parametrize("platform", ["jd", "pdd", "wechat", "u8"])
 def test_a_wrong_secret_is_one_clear_error(pulled: Pulled, platform: str) -> None:
     state = pulled.state
     name, label, reason = WRONG[platform]

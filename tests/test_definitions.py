@@ -42,6 +42,7 @@ EXPECTED_ASSETS = {
         "api_jd_orders",
         "api_pdd_orders",
         "api_wechat_orders",
+        "api_u8_orders",
     },
     "sim": {"orders", "faults"},
     "seeds": {"status_map", "refund_status_map"},

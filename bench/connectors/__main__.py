@@ -1,9 +1,9 @@
 """API-path throughput: simulated orders pulled through the local platform server into raw.
 
 Prints its figures; it asserts nothing. The simulator's world is served by the local platform
-server (uvicorn on 127.0.0.1) as Taobao (2 shops), JD, Pinduoduo and WeChat shop would; every
-shop is pulled once, window by window from the first day, signed, paged and landed with its
-watermark. Runs on a private Postgres of its own under `.ordersight/bench` (or
+server (uvicorn on 127.0.0.1) as Taobao (2 shops), JD, Pinduoduo, WeChat shop and U8's
+OpenAPI would; every shop is pulled once, window by window from the first day, signed, paged
+and landed with its watermark. Runs on a private Postgres of its own under `.ordersight/bench` (or
 ORDERSIGHT_DATABASE_URL when set), in a fresh database.
 
     .venv/bin/python bench/connectors [--orders 20000] [--days 3] [--faults 0.1]
@@ -38,6 +38,9 @@ SHOPS = [
     ServerShop("jd", "jd_a", {"APP_KEY": "k", "APP_SECRET": "s", "ACCESS_TOKEN": "t"}),
     ServerShop("pdd", "pdd_a", {"CLIENT_ID": "c", "CLIENT_SECRET": "s", "ACCESS_TOKEN": "t"}),
     ServerShop("wechat", "wx_a", {"APPID": "w", "APPSECRET": "s"}),
+    ServerShop(
+        "u8", "u8_a", {"FROM_ACCOUNT": "f", "TO_ACCOUNT": "t", "APP_KEY": "k", "APP_SECRET": "s"}
+    ),
 ]
 
 

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ingest import exact_json
-from ingest.platform_server import channels, jos, pop, top
+from ingest.platform_server import channels, jos, pop, top, yonyou
 from ingest.platform_server.state import ServerShop, ServerState
 
 Authenticate = Callable[[ServerState, dict[str, str]], ServerShop | dict]
@@ -100,6 +100,14 @@ def build_app(state: ServerState) -> Starlette:
         ("/cgi-bin/token", "wechat", channels.authenticate_app, channels.issue_token, None),
         ("/channels/ec/order/list/get", *wechat, channels.list_orders, None),
         ("/channels/ec/order/get", *wechat, channels.get_order, None),
+        ("/system/token", "u8", yonyou.authenticate_app, yonyou.issue_token, yonyou.throttled),
+        (
+            "/api/saleorderlist/batch_get",
+            "u8",
+            yonyou.authenticate_token,
+            yonyou.list_orders,
+            yonyou.throttled,
+        ),
     ]
     routes = [
         Route(

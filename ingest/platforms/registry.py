@@ -17,10 +17,11 @@ from ingest.platforms.retry import Backoff, Pacing
 from ingest.platforms.session import DEFAULT_TIMEOUT, ShopSession
 from ingest.platforms.shops import Getenv, Shop, configured_shops
 from ingest.platforms.taobao import TAOBAO
+from ingest.platforms.u8 import U8
 from ingest.platforms.wechat import WECHAT
 
 CONNECTORS: Mapping[str, Platform] = {
-    platform.name: platform for platform in (TAOBAO, JD, PDD, WECHAT)
+    platform.name: platform for platform in (TAOBAO, JD, PDD, WECHAT, U8)
 }
 
 
