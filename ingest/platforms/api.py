@@ -91,9 +91,9 @@ class Platform(ABC):
     label: str
     default_base_url: str
     credential_names: tuple[str, ...]  # suffixes of ORDERSIGHT_SHOP_<SHOP>_… it needs
-    max_window: timedelta  # the longest window it accepts (or we choose to ask)
-    lag: timedelta  # how far behind the current time a window must end
-    overlap: timedelta  # re-read before the watermark, for updates that arrive late
+    max_window = timedelta(minutes=30)  # the longest window asked (at most what it accepts)
+    lag = timedelta(minutes=2)  # how far behind the current time a window must end
+    overlap = timedelta(minutes=10)  # re-read before the watermark, for updates that arrive late
     entities: Mapping[str, EntityApi]
 
     def authorize(self, session: ShopSession) -> None:  # noqa: B027 - most platforms need none

@@ -12,7 +12,6 @@ is throttling (JD's numeric codes for those were not at hand: matched on the tex
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
 from ingest.platforms.api import Call, EntityApi, PageInfo, PageRequest, Platform, Problem
@@ -48,9 +47,6 @@ class Jd(Platform):
     label = "JD"
     default_base_url = GATEWAY
     credential_names = ("APP_KEY", "APP_SECRET", "ACCESS_TOKEN")
-    max_window = timedelta(minutes=30)
-    lag = timedelta(minutes=2)
-    overlap = timedelta(minutes=10)
     entities = {"orders": ORDERS}
 
     def page_call(self, shop: Shop, entity: EntityApi, request: PageRequest) -> Call:

@@ -34,9 +34,7 @@ class Pinduoduo(Platform):
     label = "Pinduoduo"
     default_base_url = GATEWAY
     credential_names = ("CLIENT_ID", "CLIENT_SECRET", "ACCESS_TOKEN")
-    max_window = timedelta(minutes=30)
     lag = timedelta(minutes=3)
-    overlap = timedelta(minutes=10)
     entities = {"orders": ORDERS}
 
     def page_call(self, shop: Shop, entity: EntityApi, request: PageRequest) -> Call:

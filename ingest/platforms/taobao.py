@@ -10,7 +10,6 @@ paged from its last page to its first. Error codes (`error_response.code`): 7 th
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ingest.platforms.api import Call, EntityApi, PageInfo, PageRequest, Platform, Problem
@@ -51,9 +50,6 @@ class Taobao(Platform):
     label = "Taobao/Tmall"
     default_base_url = GATEWAY
     credential_names = ("APP_KEY", "APP_SECRET", "SESSION")
-    max_window = timedelta(minutes=30)
-    lag = timedelta(minutes=2)
-    overlap = timedelta(minutes=10)
     entities = {"orders": ORDERS}
 
     def page_call(self, shop: Shop, entity: EntityApi, request: PageRequest) -> Call:

@@ -9,7 +9,6 @@ credentials are recognised by their message (token, app_key, app_secret, account
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ingest.platforms.api import Call, EntityApi, PageInfo, PageRequest, Platform, Problem
@@ -38,9 +37,6 @@ class U8OpenApi(Platform):
     label = "Yonyou U8"
     default_base_url = API
     credential_names = ("FROM_ACCOUNT", "TO_ACCOUNT", "APP_KEY", "APP_SECRET")
-    max_window = timedelta(minutes=30)
-    lag = timedelta(minutes=2)
-    overlap = timedelta(minutes=10)
     entities = {"orders": ORDERS}
 
     def authorize(self, session: ShopSession) -> None:

@@ -9,7 +9,6 @@ ask for 30 minutes), paged with `next_key`. Errors (`errcode`): 40001 invalid cr
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ingest.platforms.api import Call, EntityApi, PageInfo, PageRequest, Platform, Problem
@@ -43,9 +42,6 @@ class WeChatShop(Platform):
     label = "WeChat shop"
     default_base_url = API
     credential_names = ("APPID", "APPSECRET")
-    max_window = timedelta(minutes=30)
-    lag = timedelta(minutes=2)
-    overlap = timedelta(minutes=10)
     entities = {"orders": ORDERS}
 
     def authorize(self, session: ShopSession) -> None:
