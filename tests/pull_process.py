@@ -13,7 +13,7 @@ import sys
 import httpx
 import psycopg
 
-from ingest.platforms.registry import pull_shop, shops_from
+from ingest.platforms.registry import CONNECTORS, pull_shop, shops_from
 from ingest.platforms.retry import Pacing
 from tests.fakes.clock import SteppingClock
 
@@ -25,14 +25,8 @@ def pull_all(database_url: str, now: float, entity: str = "orders") -> None:
     pacing = Pacing(clock=clock.time, sleep=clock.sleep, rng=random.Random(1))
     with psycopg.connect(database_url) as conn:
         for shop in shops_from(os.environ.get):
-            if entity in pull_entities(shop.platform):
+            if entity in CONNECTORS[shop.platform].entities:
                 pull_shop(conn, shop, entity, pacing=pacing, timeout=CLIENT_TIMEOUT)
-
-
-def pull_entities(platform: str) -> set[str]:
-    from ingest.platforms.registry import CONNECTORS
-
-    return set(CONNECTORS[platform].entities)
 
 
 if __name__ == "__main__":

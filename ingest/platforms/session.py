@@ -22,6 +22,8 @@ from ingest.platforms.retry import Backoff, Pacing
 from ingest.platforms.shops import Shop
 
 log = logging.getLogger(__name__)
+# httpx logs every request's URL at INFO, and WeChat's and U8's tokens travel in the query
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
