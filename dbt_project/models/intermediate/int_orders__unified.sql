@@ -96,11 +96,14 @@ standardised as (
         and latest_versions.native_id = refunds_by_order.native_order_id
 ),
 
+{# 仅退款 (refund only) means money back with the goods kept: an order refunded that way
+    before it shipped was simply refunded (full or partial by amount, and a full refund before
+    shipment cancels it). -#}
 refunds_classified as (
     select
         standardised.*,
         case
-            when has_refund_only then 'refund_only'
+            when has_refund_only and state_rank >= 4 then 'refund_only'
             when refund_fen > 0 and refund_fen >= payment_fen then 'full'
             when refund_fen > 0 then 'partial'
             else 'none'
