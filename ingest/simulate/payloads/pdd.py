@@ -9,7 +9,7 @@ variants always. Some orders come in the older shape without `confirm_status`.
 from __future__ import annotations
 
 from ingest.simulate.catalogue import Product
-from ingest.simulate.formats import china_seconds, mask_phone, yuan
+from ingest.simulate.formats import china_seconds, mask_phone, yuan_number
 from ingest.simulate.ids import NativeIds
 from ingest.simulate.lifecycle import (
     EV_CANCELLED,
@@ -37,15 +37,6 @@ AFTER_SALES_STATUS_REFUNDED = 10
 OLDER_SHAPE_EVERY = 5
 
 _LINES: dict[tuple[int, int], str] = {}
-
-
-def yuan_number(fen: int) -> str:
-    """Integer fen as the shortest JSON number in yuan: 16800 -> '168', 450 -> '4.5'."""
-    if fen % 100 == 0:
-        return str(fen // 100)
-    if fen % 10 == 0:
-        return f"{fen // 100}.{fen % 100 // 10}"
-    return yuan(fen)
 
 
 def _line(product: Product, qty: int) -> str:

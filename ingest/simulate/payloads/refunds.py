@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ingest.simulate.formats import china_seconds, yuan
+from ingest.simulate.formats import china_seconds, yuan, yuan_number
 from ingest.simulate.ids import NativeIds
 from ingest.simulate.lifecycle import FULL, REFUND_ONLY, SHIPPED, STAGE_RANK, OrderPlan
 from ingest.simulate.refunds import RefundPart, is_return, refund_parts
@@ -85,7 +85,7 @@ def _jd(plan: OrderPlan, ids: NativeIds, part: RefundPart) -> list[RefundRow]:
     head = (
         f'{{"id":{refund_id},"orderId":"{plan.native_id}","buyerId":"jd_{plan.index % 10**8:08d}",'
         f'"buyerName":"{plan.buyer[0]}**","applyTime":"{china_seconds(part.asked_at)}",'
-        f'"applyRefundSum":{yuan(part.fen)},'
+        f'"applyRefundSum":{yuan_number(part.fen)},'
     )
     final = JD_DONE if part.succeeds else JD_REFUSED
     return [
