@@ -218,21 +218,23 @@ def source_named(name: str) -> Source:
 
 
 def source_called(text: str, entity: str = ORDERS) -> Source:
-    """The source whose name or code is `text` (any case): `taobao` or `TB`, `wechat` or `WX`;
-    with `entity` REFUNDS, that platform's refund source (`taobao_refunds` also names it)."""
+    """The source `text` names (any case): a source's own name (`taobao`, `taobao_refunds`)
+    names it; a platform's code (`TB`, `WX`) or a platform's name with `entity` REFUNDS names
+    that platform's refund source."""
     if entity not in ENTITIES:
         raise ValueError(f"unknown entity {entity!r}; expected one of {', '.join(ENTITIES)}")
     wanted = text.strip().lower()
-    for source in SOURCES:
-        if wanted == source.name or (source.entity == ORDERS and wanted == source.code.lower()):
-            if source.entity == entity:
-                return source
+    named = SOURCES_BY_NAME.get(wanted)
+    if named is not None and (named.entity != ORDERS or entity == ORDERS):
+        return named
+    for source in ORDER_SOURCES:
+        if wanted in (source.name, source.code.lower()):
             found = PLATFORM_ENTITY_SOURCES.get((source.platform_name or "", entity))
             if found is not None:
                 return found
             raise ValueError(f"{source.label} has no {entity} source")
     known = ", ".join(f"{source.name} ({source.code})" for source in ORDER_SOURCES)
-    raise ValueError(f"unknown source {text!r}; known: {known}")
+    raise ValueError(f"unknown source {text!r}; known: {known}, and the platforms' refund sources")
 
 
 def platform_coded(code: str) -> Source:

@@ -1,4 +1,5 @@
-{#- Every source's versions model, from the registry (domain/sources.py, var quarantine_sources). -#}
+{#- Every source's versions model, from the registry
+    (domain/sources.py, var quarantine_sources). -#}
 {%- set versions = var('quarantine_sources') -%}
 
 with
