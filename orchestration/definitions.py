@@ -6,6 +6,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.assets.dbt import dbt_project, dbt_staging, dbt_warehouse
 from orchestration.assets.ingest import simulated_merchant
 from orchestration.assets.keys import order_keys
+from orchestration.assets.payload_fields import payload_fields
 from orchestration.assets.reports import monthly_consistency_report
 from orchestration.checks import ge_checks
 from orchestration.drop_folder import drop_folder_imports, import_dropped_file
@@ -20,7 +21,14 @@ from orchestration.sensors import reconciliation_alerts, run_failure_alerts
 from plumbing.dbt_cli import dbt_executable
 
 defs = Definitions(
-    assets=[simulated_merchant, dbt_staging, order_keys, dbt_warehouse, monthly_consistency_report],
+    assets=[
+        simulated_merchant,
+        payload_fields,
+        dbt_staging,
+        order_keys,
+        dbt_warehouse,
+        monthly_consistency_report,
+    ],
     asset_checks=ge_checks,
     jobs=[reconcile, cycle, monthly_report, import_dropped_file],
     schedules=[every_30_minutes, monthly_on_the_first],
