@@ -70,5 +70,34 @@ KNOWN_FIELDS: dict[str, frozenset[str]] = {
         """
     )
     | {f"define{number}" for number in range(1, 17)},
+    "taobao_refunds": _fields(
+        """
+        refund_id tid oid title num price total_fee payment refund_fee split_taobao_fee
+        split_seller_fee has_good_return good_status status order_status refund_phase
+        refund_version reason desc created modified buyer_nick seller_nick company_name sid
+        address attribute outer_id sku dispute_type
+        """
+    ),
+    "jd_refunds": _fields(
+        """
+        id orderId buyerId buyerName applyTime checkTime applyRefundSum status checkUserName
+        checkRemark reason systemId
+        """
+    ),
+    "pdd_refunds": _fields(
+        """
+        id order_sn after_sales_type after_sales_status after_sale_reason goods_id sku_id
+        goods_name goods_image goods_number goods_price order_amount refund_amount
+        discount_amount created_time updated_time confirm_time shipping_name tracking_number
+        refund_operator_role speed_refund_flag user_shipping_status
+        """
+    ),
+    "wechat_refunds": _fields(
+        """
+        after_sale_order_id order_id openid unionid product_info refund_info return_info
+        merchant_upload_info type status details create_time update_time reason
+        reason_text refund_resp complaint_id
+        """
+    ),
     "ledger": _fields("entry_id entry_type channel platform order_no amount booked_at voucher_no"),
 }
