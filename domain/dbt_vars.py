@@ -10,7 +10,13 @@ from datetime import timedelta
 
 from domain.china_time import CHINA_OFFSET, CHINA_TZ_NAME
 from domain.rules import DRIFT_THRESHOLD, ERP_BOOKING_LAG, ESCALATE_AFTER, LEDGER_BOOKING_LAG
-from domain.sources import PLATFORMS, U8_ORDER_REF_FIELD, U8_PLATFORM_FIELD
+from domain.sources import (
+    PLATFORMS,
+    REFUND_SOURCES,
+    SOURCES,
+    U8_ORDER_REF_FIELD,
+    U8_PLATFORM_FIELD,
+)
 
 
 def interval_text(span: timedelta) -> str:
@@ -35,6 +41,9 @@ def dbt_vars() -> dict[str, object]:
         "china_utc_offset": interval_text(CHINA_OFFSET),
         "platform_order_models": [platform.staging_model for platform in PLATFORMS],
         "platform_version_models": [platform.versions_model for platform in PLATFORMS],
+        "refund_models": [source.staging_model for source in REFUND_SOURCES],
+        "refund_version_models": [source.versions_model for source in REFUND_SOURCES],
+        "quarantine_sources": [[source.name, source.versions_model] for source in SOURCES],
         "u8_platform_field": U8_PLATFORM_FIELD,
         "u8_order_ref_field": U8_ORDER_REF_FIELD,
     }

@@ -2,7 +2,7 @@
 
 For a platform's rows of ``marts.fct_order_field_presence``: each required field present in at
 least 99.7 % of orders, every unified key well formed, every state one of the five standard
-states; and no payload of that platform's source quarantined in
+states; and no payload of that platform's sources (orders and refunds) quarantined in
 ``intermediate.int_payloads__quarantined`` for an unmapped native (refund) status.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 
 from domain.rules import REQUIRED_FIELD_SHARE
-from domain.sources import platform_coded
+from domain.sources import SOURCES, platform_coded
 from expectations.context import gx_session
 from expectations.db import DatabaseUnavailable, connect, fetch_dicts, first_line, missing_tables
 from expectations.outcome import CheckOutcome, jsonable, not_run, pct
@@ -73,17 +73,22 @@ def check_completeness(
     Passes when each of ``required_fields`` is non-null in at least ``required_share`` of the
     platform's rows, every ``unified_key`` matches the unified-key pattern with the
     platform's own prefix (e.g. ``^TB[0-9]{13,}$``), every ``state`` is a standard state,
-    and the quarantine holds no payload of the platform's source with an unknown native
-    status or refund status. Never raises for data problems: an unreachable database, a
-    missing table, no rows for the platform or a GE error gives ``ran=False, passed=False``.
+    and the quarantine holds no payload of the platform's sources (orders, refunds) with an
+    unknown native status or refund status. Never raises for data problems: an unreachable
+    database, a missing table, no rows for the platform or a GE error gives
+    ``ran=False, passed=False``.
     """
     _validate(platform, required_share, required_fields)
     name = f"order_completeness_{platform}"
     source = platform_coded(platform).name
+    # the platform's orders and its refunds: an unknown refund status counts for the platform
+    sources = [item.name for item in SOURCES if item.platform_name == source]
+    listed = ", ".join(f"'{name}'" for name in sources)
     metadata: dict[str, Any] = {
         "table": PRESENCE_TABLE,
         "platform": platform,
         "source": source,
+        "sources": sources,
         "required_share": required_share,
         "required_pct": pct(required_share),
         "key_regex": platform_key_regex(platform),
@@ -125,11 +130,11 @@ def check_completeness(
                             f"unmapped_statuses_{platform}",
                             query=f"select count(*)::bigint as {UNMAPPED_COUNT_COLUMN} "
                             f"from {QUARANTINE_TABLE} "
-                            f"where source = '{source}' and reason_kind in ({kinds})",
+                            f"where source in ({listed}) and reason_kind in ({kinds})",
                         ),
                         f"{name}__statuses",
                         quarantine_expectations(),
-                        what=f"{QUARANTINE_TABLE} (source {source})",
+                        what=f"{QUARANTINE_TABLE} (sources {', '.join(sources)})",
                     )
                     if presence.ran
                     else None
@@ -145,7 +150,7 @@ def check_completeness(
                     name, problem or f"the completeness check did not run on {what}", **metadata
                 )
         assert quarantine is not None
-        return _outcome(conn, name, presence, quarantine, metadata, required_fields, source)
+        return _outcome(conn, name, presence, quarantine, metadata, required_fields, sources)
 
 
 def _count(number: int | None, noun: str) -> str:
@@ -167,7 +172,7 @@ def _outcome(
     quarantine: SuiteRun,
     metadata: dict[str, Any],
     required_fields: tuple[str, ...],
-    source: str,
+    sources: list[str],
 ) -> CheckOutcome:
     rows = presence.row_count or 0
     problems: list[str] = []
@@ -204,7 +209,7 @@ def _outcome(
             _count(unmapped_count, "payload") + " quarantined for an unmapped native status"
         )
         try:
-            unmapped = _unmapped(conn, source)
+            unmapped = _unmapped(conn, sources)
         except psycopg.Error as exc:
             metadata["unmapped_error"] = first_line(exc)
     metadata.update(
@@ -251,16 +256,16 @@ def _outcome(
     )
 
 
-def _unmapped(conn: psycopg.Connection[Any], source: str) -> list[dict[str, Any]]:
+def _unmapped(conn: psycopg.Connection[Any], sources: list[str]) -> list[dict[str, Any]]:
     return fetch_dicts(
         conn,
         f"""
         select reason, reason_kind, count(*) as payloads,
                min(native_id) as example_native_id, max(received_at) as last_received_at
         from {QUARANTINE_TABLE}
-        where source = %(source)s and reason_kind = any(%(kinds)s)
+        where source = any(%(sources)s) and reason_kind = any(%(kinds)s)
         group by reason, reason_kind
         order by payloads desc, reason
         limit %(limit)s""",
-        {"source": source, "kinds": list(UNMAPPED_STATUS_KINDS), "limit": MAX_UNMAPPED_LISTED},
+        {"sources": sources, "kinds": list(UNMAPPED_STATUS_KINDS), "limit": MAX_UNMAPPED_LISTED},
     )

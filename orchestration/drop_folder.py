@@ -96,7 +96,8 @@ def dropped_files(root: Path, *, now: float | None = None) -> dict[str, tuple[st
     minimum_interval_seconds=60,
     default_status=DefaultSensorStatus.STOPPED,
     description="Imports each new file put in the drop folder (ORDERSIGHT_DROP_DIR, default "
-    ".ordersight/drop), one subfolder per source: taobao/, jd/, pdd/, wechat/, u8/, ledger/.",
+    ".ordersight/drop), one subfolder per source: taobao/, jd/, pdd/, wechat/, u8/, ledger/, "
+    "and taobao_refunds/, jd_refunds/, pdd_refunds/, wechat_refunds/ for saved refund responses.",
 )
 def drop_folder_imports(context: SensorEvaluationContext) -> SensorResult:
     seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}

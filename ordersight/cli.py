@@ -10,10 +10,11 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from domain.sources import ENTITIES
 from ingest.simulate.config import SimulationConfig
 from ordersight.cycle import cmd_cycle, print_summary, run_with_alerts
 from ordersight.environment import prepare_environment, say
-from ordersight.importing import ENTITIES, cmd_import
+from ordersight.importing import cmd_import
 from plumbing.database import database_url, private_server
 from plumbing.paths import PROJECT_ROOT, WORKSPACE_FILE, tool
 from plumbing.settings import DATABASE_URL_ENV, configured_database_url, output_dir

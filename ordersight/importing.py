@@ -11,20 +11,12 @@ from domain.sources import source_called
 from ingest.exports.importer import UnsupportedFile, import_file
 from ordersight.environment import prepare_environment, say
 
-ENTITIES = ("orders", "refunds")
-
 
 def cmd_import(args: argparse.Namespace) -> int:
     try:
-        source = source_called(args.platform)
+        source = source_called(args.platform, args.entity)
     except ValueError as error:
         say(str(error))
-        return 2
-    if args.entity != "orders":
-        say(
-            f"--entity {args.entity}: refunds are not a source of their own yet; "
-            "only orders can be imported"
-        )
         return 2
     paths = [Path(path) for path in args.paths]
     missing = [str(path) for path in paths if not path.is_file()]
@@ -35,7 +27,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     failed = 0
     with psycopg.connect(url) as conn:
         for path in paths:
-            say(f"importing {path} as {source.label} {args.entity}")
+            say(f"importing {path} as {source.label} ({source.name})")
             try:
                 summary = import_file(
                     conn, path, source, progress=lambda done: say(f"  {done:,} objects read")

@@ -13,6 +13,11 @@ from plumbing.private_postgres import PrivatePostgres
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+# Under pytest-xdist each worker runs dbt with its own target and log folders, so that two
+# builds at once never share a partial-parse file or a run_results.json.
+if _worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("DBT_TARGET_PATH", f"target/{_worker}")
+    os.environ.setdefault("DBT_LOG_PATH", f"logs/{_worker}")
 
 
 @pytest.fixture(scope="session")

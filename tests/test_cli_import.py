@@ -17,6 +17,32 @@ pytestmark = pytest.mark.e2e
 TIDS = (3822001234567890123, 3822001234567890125)
 
 
+REFUNDS_RESPONSE = {  # taobao.refunds.receive.get: one refund succeeded, one refused
+    "refunds_receive_get_response": {
+        "total_results": 2,
+        "has_next": False,
+        "refunds": {
+            "refund": [
+                {
+                    "refund_id": 5000000000000000001 + number,
+                    "tid": TIDS[0],
+                    "oid": TIDS[0] + 1,
+                    "payment": "200.07",
+                    "refund_fee": fee,
+                    "status": status,
+                    "has_good_return": False,
+                    "created": "2026-11-21 09:00:00",
+                    "modified": "2026-11-21 10:00:00",
+                }
+                for number, (fee, status) in enumerate(
+                    (("50.00", "SUCCESS"), ("150.07", "SELLER_REFUSE_BUYER"))
+                )
+            ]
+        },
+    }
+}
+
+
 def trade(tid: int) -> dict:
     """A paid trade as `taobao.trades.sold.increment.get` returns it."""
     return {
@@ -74,6 +100,11 @@ def test_imported_orders_reach_the_marts_through_one_cycle(home: Path, tmp_path:
     assert "2 taobao objects landed (2 ids); 1 kept aside" in imported.stdout
     again = run(["import", str(dump), "--platform", "taobao"], home)
     assert "already imported" in again.stdout
+    refunds = tmp_path / "taobao-refunds-2026-11-21.json"
+    refunds.write_text(json.dumps(REFUNDS_RESPONSE, ensure_ascii=False), encoding="utf-8")
+    imported = run(["import", str(refunds), "--platform", "TB", "--entity", "refunds"], home)
+    assert imported.returncode == 0, imported.stdout[-3000:] + imported.stderr[-3000:]
+    assert "2 taobao_refunds objects landed (2 ids)" in imported.stdout
 
     cycle = run(["cycle"], home)
     assert cycle.returncode == 0, cycle.stdout[-4000:] + cycle.stderr[-4000:]
@@ -86,9 +117,17 @@ def test_imported_orders_reach_the_marts_through_one_cycle(home: Path, tmp_path:
             "select native_order_id, unified_key, state, payment_fen from marts.fct_orders "
             "order by native_order_id"
         ).fetchall()
+        refunded = conn.execute(
+            "select native_order_id, refund_status, refund_fen, has_pending_refund"
+            " from marts.fct_orders order by native_order_id"
+        ).fetchall()
         simulated = conn.execute("select to_regclass('sim.orders') is not null").fetchone()[0]
     assert [(r[0], r[2], r[3]) for r in rows] == [(str(tid), "paid", 20007) for tid in TIDS]
     assert all(r[1].startswith("TB") for r in rows)
+    assert refunded == [
+        (str(TIDS[0]), "partial", 5000, False),  # the refused refund counts for nothing
+        (str(TIDS[1]), "none", 0, False),
+    ]
     assert not simulated
 
 

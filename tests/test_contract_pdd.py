@@ -252,7 +252,6 @@ BAD = [
     ({k: v for k, v in order("107").items() if k != "pay_amount"}, "missing field: pay_amount"),
     (order("108", order_status=9), "unknown native status: 9/1"),
     (order("109", confirm_status=7), "unknown native status: 1/7"),
-    (order("110", refund_status=7), "unknown native refund status: 7"),
     (order("111", pay_amount=True), "unparseable amount: pay_amount = true"),
     (
         order("112", pay_amount={"amount": 200.07}),
@@ -336,9 +335,9 @@ def test_json_number_money_and_string_times_to_ship(staged: str) -> None:
     row = staged_order(
         staged,
         FIRST_ID,
-        "native_id, native_status, state, status_is_cancelled, is_on_hold, refund_phase,"
+        "native_id, native_status, state, status_is_cancelled, is_on_hold, native_refund_status,"
         " created_at, paid_at, shipped_at, completed_at, modified_at, time_precision,"
-        " payment_fen, post_fee_fen, refund_fen",
+        " payment_fen, post_fee_fen",
     )
     assert row == (
         "261001-512345678901234",
@@ -346,7 +345,7 @@ def test_json_number_money_and_string_times_to_ship(staged: str) -> None:
         "paid",
         False,
         False,
-        "none",
+        "0",
         datetime(2026, 10, 1, 4, 0, tzinfo=UTC),
         datetime(2026, 10, 1, 4, 1, tzinfo=UTC),
         None,
@@ -355,7 +354,6 @@ def test_json_number_money_and_string_times_to_ship(staged: str) -> None:
         "second",
         20007,
         207,
-        0,
     )
 
 
@@ -421,18 +419,17 @@ def test_receiver_falls_back_to_the_masked_variants(staged: str) -> None:
     )
 
 
-def test_refund_signals_of_the_real_order(staged: str) -> None:
+def test_the_orders_after_sales_status_is_kept_but_never_read_as_a_refund(staged: str) -> None:
+    # the refund (and whether it was refund only) comes from pdd.refund.list.increment.get
     expected = {
-        REFUNDED_CANCELLED["order_sn"]: ("4", "refunded", True, 0),
-        AFTER_SALE_OPEN["order_sn"]: ("2", "pending", False, 0),
-        REFUNDING["order_sn"]: ("3", "pending", False, 0),
-        REFUNDED_NO_REFUND_STATUS["order_sn"]: ("4", "refunded", False, 0),
-        FIRST_ID: ("1", "none", False, 0),
+        REFUNDED_CANCELLED["order_sn"]: ("10", True),
+        AFTER_SALE_OPEN["order_sn"]: ("2", False),
+        REFUNDING["order_sn"]: ("5", False),
+        REFUNDED_NO_REFUND_STATUS["order_sn"]: ("10", False),
+        FIRST_ID: ("0", False),
     }
     for native_id, want in expected.items():
-        got = staged_order(
-            staged, native_id, "native_refund_status, refund_phase, status_is_cancelled, refund_fen"
-        )
+        got = staged_order(staged, native_id, "native_refund_status, status_is_cancelled")
         assert got == want, native_id
 
 

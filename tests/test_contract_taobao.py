@@ -162,7 +162,7 @@ GOOD = [
         str(TID + 120),
         trade(TID + 120, orders=two_lines(TID + 120, "SUCCESS", "WAIT_SELLER_AGREE")),
     ),
-    # the refund facts the simulator keeps on the trade, on sub-orders without a refund status
+    # trade-level refund fields (not on real trades) are never read as the refund
     p(
         str(TID + 130),
         trade(
@@ -171,6 +171,11 @@ GOOD = [
             refund_fee="50.00",
             orders={"order": [{"oid": TID + 131, "num": 2, "price": "99.00", "payment": "200.07"}]},
         ),
+    ),
+    # a sub-order refund status no seed row knows is informational: no quarantine
+    p(
+        str(TID + 340),
+        trade(TID + 340, orders=two_lines(TID + 340, "NO_REFUND", "REFUND_MAGIC")),
     ),
     # orders not requested: nothing to check the amount against
     p(str(TID + 140), trade(TID + 140, payment="20007", orders=None)),
@@ -206,13 +211,6 @@ BAD = [
     (p(str(TID + 310), trade(TID + 310, status=None)), "missing field: status"),
     (p(str(TID + 320), trade(TID + 320, payment=None)), "missing field: payment"),
     (p(str(TID + 330), trade(TID + 330, status="WAIT_MAGIC")), "unknown native status: WAIT_MAGIC"),
-    (
-        p(
-            str(TID + 340),
-            trade(TID + 340, orders=two_lines(TID + 340, "NO_REFUND", "REFUND_MAGIC")),
-        ),
-        "unknown native refund status: REFUND_MAGIC",
-    ),
     (
         p(str(TID + 350), trade(TID + 350, type="step", step_trade_status="FRONT_MAGIC")),
         "unknown native status: step_trade_status = FRONT_MAGIC",
@@ -347,8 +345,9 @@ def test_a_paid_trade_becomes_a_standard_version(staged: str) -> None:
     # 00:30:05 China time on 1 October is 16:30:05 UTC on 30 September
     assert row["created_at"] == datetime(2026, 9, 30, 16, 30, 5, tzinfo=UTC)
     assert row["paid_at"] == datetime(2026, 9, 30, 16, 31, tzinfo=UTC)
-    assert (row["payment_fen"], row["post_fee_fen"], row["refund_fen"]) == (20007, 207, 0)
-    assert (row["native_refund_status"], row["refund_phase"]) == ("NO_REFUND", "none")
+    assert (row["payment_fen"], row["post_fee_fen"]) == (20007, 207)
+    assert row["native_refund_status"] == "NO_REFUND"
+    assert "refund_fen" not in row and "refund_phase" not in row, "refunds come from refund API"
     assert row["receiver_phone"] == "1389289****"
     assert (row["shipped_at"], row["completed_at"]) == (None, None)
 
@@ -393,20 +392,16 @@ def test_end_time_is_a_completion_time_only_when_completed(staged: str) -> None:
     assert finished["shipped_at"] == datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
 
 
-def test_sub_order_refund_status_is_the_refund_signal(staged: str) -> None:
-    refunded = version(staged, str(TID + 110))
-    assert (refunded["native_refund_status"], refunded["refund_phase"]) == ("SUCCESS", "refunded")
-    assert refunded["refund_fen"] == 0, "the amount comes from the refund API, not the trade"
-    pending = version(staged, str(TID + 120))
-    assert (pending["native_refund_status"], pending["refund_phase"]) == (
-        "WAIT_SELLER_AGREE",
-        "pending",
-    )
+def test_sub_order_refund_status_is_kept_as_the_trades_own_signal(staged: str) -> None:
+    assert version(staged, str(TID + 110))["native_refund_status"] == "SUCCESS"
+    assert version(staged, str(TID + 120))["native_refund_status"] == "WAIT_SELLER_AGREE"
+    unknown = version(staged, str(TID + 340))
+    assert (unknown["native_refund_status"], unknown["parse_error"]) == ("REFUND_MAGIC", None)
 
 
-def test_trade_level_refund_facts_are_read_where_present(staged: str) -> None:
+def test_trade_level_refund_fields_are_not_the_refund(staged: str) -> None:
     row = version(staged, str(TID + 130))
-    assert (row["refund_phase"], row["refund_fen"]) == ("refunded", 5000)
+    assert (row["parse_error"], row["native_refund_status"]) == (None, "SUCCESS")
 
 
 def test_money_unit_needs_lines_and_respects_discounts(staged: str) -> None:
@@ -450,7 +445,7 @@ def test_simulated_trades_take_the_same_parsers(fresh_db_url: str) -> None:
         staged = {
             r[0]: r[1:]
             for r in conn.execute(
-                "select native_id, payment_fen, refund_phase, refund_fen, is_on_hold"
+                "select native_id, payment_fen, native_refund_status, is_on_hold"
                 " from staging.stg_taobao__trades"
             )
         }
@@ -461,11 +456,9 @@ def test_simulated_trades_take_the_same_parsers(fresh_db_url: str) -> None:
     assert set(staged) == set(regular)
     assert quarantined == sum(o.expect_quarantine for o in truths), "junk only"
     for native_id, o in regular.items():
-        payment, phase, refund_fen, held = staged[native_id]
+        payment, sub_order_refund, held = staged[native_id]
         assert held is False
         if o.expected_state != "created":
             assert payment == o.payment_fen
-        if o.expected_refund_status in ("partial", "full"):
-            assert (phase, refund_fen) == ("refunded", o.refund_fen)
-        else:
-            assert (phase, refund_fen) == ("none", 0)
+        refunded = o.expected_refund_status in ("partial", "full")
+        assert sub_order_refund == ("SUCCESS" if refunded else "NO_REFUND")

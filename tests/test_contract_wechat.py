@@ -165,7 +165,7 @@ MINIMAL = {  # only what the API always sends: no lines, no freight, no discount
     "create_time": CREATED,
     "order_detail": {"price_info": {"order_price": 9900}, "pay_info": {"pay_time": PAID}},
 }
-REFUND_AMOUNT_ON_ENTRY = order(  # after-sale entries as the simulator still sends them
+REFUND_AMOUNT_ON_ENTRY = order(  # an amount on an entry (no real order has one) is never read
     "3705115058471208009",
     status=100,
     aftersale_detail={
@@ -302,22 +302,6 @@ BAD = {
         ),
         "unparseable time: ship_done_time = 2026-10-02 09:00:00",
     ),
-    "3705115058471208137": (
-        order(
-            "3705115058471208137",
-            aftersale_detail={
-                "on_aftersale_order_cnt": 0,
-                "aftersale_order_list": [
-                    {
-                        "aftersale_order_id": "1",
-                        "status": "MERCHANT_REFUND_SUCCESS",
-                        "refund_amount": "5.00",
-                    }
-                ],
-            },
-        ),
-        "unparseable amount: refund_amount = 5.00",
-    ),
     "3705115058471208138": (
         order("3705115058471208138", order_detail=detail(pay_info={"pay_time": "yesterday"})),
         "unparseable time: pay_time = yesterday",
@@ -359,7 +343,7 @@ def test_a_real_order_parses_to_the_standard_version(staged: str) -> None:
         staged,
         "3705115058471208001",
         "state, status_is_cancelled, is_on_hold, created_at, paid_at, shipped_at, modified_at,"
-        " payment_fen, post_fee_fen, refund_phase, refund_fen, receiver_phone, time_precision",
+        " payment_fen, post_fee_fen, native_refund_status, receiver_phone, time_precision",
     )
     assert row == (
         "shipped",
@@ -371,8 +355,7 @@ def test_a_real_order_parses_to_the_standard_version(staged: str) -> None:
         at(SHIPPED),
         19007,  # product 19800 + freight 207 - discount 1000
         207,
-        "none",
-        0,
+        "NONE",
         "139****1755",
         "second",
     )
@@ -404,19 +387,20 @@ def test_extra_real_statuses_are_mapped(staged: str) -> None:
 
 def test_after_sale_entries_without_amounts_never_quarantine_the_order(staged: str) -> None:
     refunds = {
-        native_id: staged_order(staged, native_id, "native_refund_status, refund_phase, refund_fen")
+        native_id: staged_order(staged, native_id, "native_refund_status")
         for native_id in ("3705115058471208003", "3705115058471208004", "3705115058471208005")
     }
     assert refunds == {
-        "3705115058471208003": ("AFTERSALE_FINISHED", "refunded", 0),
-        "3705115058471208004": ("ON_AFTERSALE", "pending", 0),  # integer status: counts decide
-        "3705115058471208005": ("AFTERSALE_CLOSED", "none", 0),
+        "3705115058471208003": ("AFTERSALE_FINISHED",),
+        "3705115058471208004": ("ON_AFTERSALE",),  # integer status: counts decide
+        "3705115058471208005": ("AFTERSALE_CLOSED",),
     }
 
 
-def test_refund_amounts_on_after_sale_entries_are_still_read(staged: str) -> None:
-    row = staged_order(staged, "3705115058471208009", "state, refund_phase, refund_fen")
-    assert row == ("completed", "refunded", 500)
+def test_refund_amounts_on_after_sale_entries_are_never_the_refund(staged: str) -> None:
+    # the amount comes from channels/ec/aftersale/getaftersaleorder (tests/test_contract_refunds.py)
+    row = staged_order(staged, "3705115058471208009", "state, native_refund_status, parse_error")
+    assert row == ("completed", "MERCHANT_REFUND_SUCCESS", None)
 
 
 def test_completion_is_the_receipt_confirmation_time(staged: str) -> None:
@@ -443,9 +427,9 @@ def test_unpaid_order_without_pay_time_is_created(staged: str) -> None:
 
 def test_optional_fields_may_be_absent(staged: str) -> None:
     row = staged_order(
-        staged, "37051150584712089", "payment_fen, post_fee_fen, modified_at, refund_phase"
+        staged, "37051150584712089", "payment_fen, post_fee_fen, modified_at, native_refund_status"
     )
-    assert row == (9900, 0, at(CREATED), "none")
+    assert row == (9900, 0, at(CREATED), "NONE")
 
 
 def test_money_unit_accepts_amounts_that_are_not_exactly_the_other_unit(staged: str) -> None:

@@ -37,12 +37,17 @@ EXPECTED_ASSETS = {
         "wechat_orders",
         "u8_sales_orders",
         "ledger_entries",
+        "taobao_refunds",
+        "jd_refunds",
+        "pdd_refunds",
+        "wechat_refunds",
         "rejected_payloads",
         "api_taobao_orders",
         "api_jd_orders",
         "api_pdd_orders",
         "api_wechat_orders",
         "api_u8_orders",
+        "payload_fields",
     },
     "sim": {"orders", "faults"},
     "seeds": {"status_map", "refund_status_map"},
@@ -59,11 +64,20 @@ EXPECTED_ASSETS = {
         "stg_u8__sales_orders",
         "stg_ledger__entry_versions",
         "stg_ledger__entries",
+        "stg_taobao__refund_versions",
+        "stg_taobao__refunds",
+        "stg_jd__refund_versions",
+        "stg_jd__refunds",
+        "stg_pdd__refund_versions",
+        "stg_pdd__refunds",
+        "stg_wechat__refund_versions",
+        "stg_wechat__refunds",
     },
     "keys": {"order_keys"},
     "intermediate": {
         "int_orders__unified",
         "int_payloads__quarantined",
+        "int_refunds__by_order",
         "int_reconciliation__diffs",
         "int_reconciliation__board_items",
     },
@@ -218,7 +232,9 @@ def test_dbt_build_args() -> None:
 def test_the_cycle_is_the_demo_job_without_the_simulator() -> None:
     demo = defs.resolve_job_def("reconcile").asset_layer.executable_asset_keys
     cycle = defs.resolve_job_def("cycle").asset_layer.executable_asset_keys
+    fields = AssetKey(["raw", "payload_fields"])
     simulated = set(simulated_merchant.keys)
     assert simulated, "the demo job lands the simulated merchant"
+    assert fields in cycle, "the cycle reports new fields of whatever landed"
     assert cycle == demo - simulated
     assert AssetKey(["marts", "fct_reconciliation_board"]) in cycle

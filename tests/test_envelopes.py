@@ -85,6 +85,38 @@ def test_a_jdp_response_carries_the_response_as_text() -> None:
             ["SO1", "SO2"],
         ),
         ("ledger", '[{"entry_id":"L1"},{"entry_id":"L2"}]', ["L1", "L2"]),
+        (
+            "taobao_refunds",
+            '{"refunds_receive_get_response":{"total_results":2,"refunds":{"refund":['
+            '{"refund_id":5000000000000000001,"tid":3800000000000000001,"refund_fee":"8.00"},'
+            '{"refund_id":"5000000000000000002"}]}}}',
+            ["5000000000000000001", "5000000000000000002"],
+        ),
+        (
+            "taobao_refunds",
+            '{"refund_get_response":{"refund":{"refund_id":9007199254740993}}}',
+            ["9007199254740993"],
+        ),
+        (
+            "jd_refunds",
+            '{"jingdong_pop_afs_soa_refundapply_queryPageList_responce":{"code":"0",'
+            '"queryResult":{"success":true,"totalCount":1,"result":'
+            '[{"id":1234567,"orderId":"301234567001","applyRefundSum":25.5,"status":3}]}}}',
+            ["1234567"],
+        ),
+        (
+            "pdd_refunds",
+            '{"refund_increment_get_response":{"total_count":1,"refund_list":'
+            '[{"id":11801234567,"order_sn":"261203-123","after_sales_type":2,'
+            '"after_sales_status":10,"refund_amount":"8.00"}]}}',
+            ["11801234567"],
+        ),
+        (
+            "wechat_refunds",
+            '{"errcode":0,"errmsg":"ok","after_sale_order":{"after_sale_order_id":'
+            '"3719012345678901201","order_id":"3719012345678901234","refund_info":{"amount":800}}}',
+            ["3719012345678901201"],
+        ),
     ],
 )
 def test_each_sources_envelopes_and_bare_objects(source: str, text: str, ids: list[str]) -> None:
@@ -119,6 +151,12 @@ def test_an_empty_page_has_no_objects_and_no_refusal() -> None:
             '{"jingdong_pop_order_search_responce":{"searchorderinfo_result":{"apiResult":'
             '{"success":false,"numberCode":10100,"chineseErrCode":"参数错误"}}}}',
             "error response: code=10100, msg=参数错误",
+        ),
+        (
+            "jd_refunds",
+            '{"jingdong_pop_afs_soa_refundapply_queryPageList_responce":{"queryResult":'
+            '{"success":false,"resultCode":"-1","resultDescribe":"系统异常"}}}',
+            "error response: code=-1, msg=系统异常",
         ),
     ],
 )
@@ -156,5 +194,9 @@ def test_an_object_missing_its_id_inside_an_envelope_still_lands_for_staging_to_
 def test_sources_are_called_by_name_or_code() -> None:
     assert source_called("TB") is TB and source_called(" Taobao ") is TB
     assert source_called("wx").name == "wechat"
+    assert source_called("TB", "refunds").name == "taobao_refunds"
+    assert source_called("pdd_refunds", "refunds").name == "pdd_refunds"
+    with pytest.raises(ValueError, match="Yonyou U8 ERP has no refunds source"):
+        source_called("u8", "refunds")
     with pytest.raises(ValueError, match="known: taobao \\(TB\\)"):
         source_called("tmall")

@@ -354,7 +354,8 @@ def test_unmapped_status_fails_that_platform_only(presence_url: str) -> None:
         insert into intermediate.int_payloads__quarantined values
         ('jd', 1, '300009', 'unknown native status: LOCKED_X', 'unknown native status',
          now()),
-        ('jd', 2, '300010', 'unknown native refund status: 9', 'unknown native refund status',
+        ('jd_refunds', 2, '300010', 'unknown native refund status: 99',
+         'unknown native refund status',
          now()),
         ('taobao', 3, '400001', 'unparseable amount: payment = x', 'unparseable amount', now()),
         ('u8', 4, 'SO1', 'unknown native status: 7', 'unknown native status', now())""",
@@ -366,7 +367,7 @@ def test_unmapped_status_fails_that_platform_only(presence_url: str) -> None:
     assert unmapped["count"] == 2
     assert {item["reason"] for item in unmapped["found"]} == {
         "unknown native status: LOCKED_X",
-        "unknown native refund status: 9",
+        "unknown native refund status: 99",
     }
     assert "unmapped native status" in jd.summary
     tb = check_completeness(presence_url, "TB")

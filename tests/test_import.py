@@ -141,3 +141,27 @@ def test_payload_is_the_object_as_sent(fresh_db_url: str, tmp_path: Path) -> Non
         import_file(conn, saved, PDD)
     ((payload,),) = fetch(fresh_db_url, "select payload from raw.pdd_orders")
     assert payload == order
+
+
+def test_saved_refund_responses_land_in_the_refund_source(
+    fresh_db_url: str, tmp_path: Path
+) -> None:
+    dump = tmp_path / "pdd-refunds.jsonl"
+    dump.write_text(
+        '{"refund_increment_get_response":{"total_count":2,"refund_list":['
+        '{"id":11801,"order_sn":"261203-001","after_sales_type":2,"after_sales_status":10,'
+        '"refund_amount":"8.00","updated_time":"2026-12-03 10:00:00"},'
+        '{"id":11802,"order_sn":"261203-002","after_sales_type":3,"after_sales_status":3,'
+        '"refund_amount":"4.50","updated_time":"2026-12-03 10:00:00"}]}}\n'
+        '{"id":11803,"order_sn":"261203-003","after_sales_type":2,"after_sales_status":2,'
+        '"refund_amount":"1.00","updated_time":"2026-12-03 10:00:00"}\n'
+        '{"order_sn_increment_get_response":{"total_count":0,"order_sn_list":[]}}\n',
+        encoding="utf-8",
+    )
+    with psycopg.connect(fresh_db_url) as conn:
+        summary = import_file(conn, dump, source_named("pdd_refunds"))
+    assert (summary.landed, summary.native_ids) == (3, 3)
+    assert summary.by_api == {"pdd.refund.list.increment.get": 2, "object": 1}
+    assert summary.rejected == {"unknown layout": 1}, "an order page is not a refund response"
+    rows = fetch(fresh_db_url, "select native_id, payload ->> 'refund_amount' from raw.pdd_refunds")
+    assert sorted(rows) == [("11801", "8.00"), ("11802", "4.50"), ("11803", "1.00")]

@@ -90,6 +90,50 @@ def test_standard_model_matches_the_intended_outcome(built) -> None:
     assert mismatches == []
 
 
+def test_refunds_come_from_the_refund_sources_and_match_ground_truth(built) -> None:
+    url, _ = built
+    per_platform = rows(
+        url,
+        """
+        select t.platform,
+               count(*) filter (where t.expected_refund_status <> 'none'),
+               count(*) filter (where t.expected_refund_status = 'refund_only'),
+               count(*) filter (where (t.expected_refund_status, t.refund_fen)
+                                is distinct from (o.refund_status, o.refund_fen))
+        from sim.orders t join marts.fct_orders o
+          on o.platform = t.platform and o.native_order_id = t.native_id
+        where not t.expect_quarantine
+        group by t.platform
+        """,
+    )
+    by_platform = {
+        platform: (refunded, only, wrong) for platform, refunded, only, wrong in per_platform
+    }
+    assert set(by_platform) == {"TB", "JD", "PDD", "WX"}
+    assert all(refunded > 0 and wrong == 0 for refunded, _, wrong in by_platform.values())
+    assert by_platform["PDD"][1] > 0, "Pinduoduo refund-only (仅退款) orders are simulated"
+    (several, part_of_a_line, refused) = rows(
+        url,
+        """
+        select
+          (select count(*) from intermediate.int_refunds__by_order
+            where successful_refund_count >= 2),
+          (select count(*) from staging.stg_taobao__refunds r
+            where r.refund_phase = 'refunded'
+              and r.refund_fen < (
+                select max((line.value ->> 'total_fee')::numeric * 100)
+                from raw.taobao_trades t
+                cross join jsonb_array_elements(t.payload -> 'orders' -> 'order') as line (value)
+                where t.native_id = r.native_order_id and line.value ->> 'oid' = r.native_line_id)),
+          (select count(*) from intermediate.int_refunds__by_order
+            where refund_count > successful_refund_count)
+        """,
+    )[0]
+    assert several > 0, "several refunds on one order"
+    assert part_of_a_line > 0, "a sub-order refunded in part"
+    assert refused > 0, "refused or closed refunds, which refund nothing"
+
+
 def test_presence_in_erp_and_ledger_follows_the_injected_gaps(built) -> None:
     url, _ = built
     mismatches = rows(

@@ -69,6 +69,44 @@ def taobao(
     )
 
 
+def taobao_refund(tid: int, status: str, asked: str, fee: str = "20.00") -> RawRecord:
+    """The refund of the trade's one sub-order, as taobao.refunds.receive.get returns it."""
+    refund_id = 5 * 10**18 + tid % 10**17
+    return record(
+        "taobao_refunds",
+        str(refund_id),
+        {
+            "refund_id": refund_id,
+            "tid": tid,
+            "oid": tid + 1,
+            "refund_fee": fee,
+            "payment": "100.00",
+            "status": status,
+            "has_good_return": False,
+            "created": asked,
+            "modified": asked[:11] + "23:00:00",
+        },
+    )
+
+
+def pdd_refund_only(order_sn: str, asked: str, amount: str = "100.00") -> RawRecord:
+    """A successful refund only (仅退款) after-sale, as pdd.refund.list.increment.get returns it."""
+    return record(
+        "pdd_refunds",
+        "11800000001",
+        {
+            "id": 11800000001,
+            "order_sn": order_sn,
+            "after_sales_type": 2,
+            "after_sales_status": 10,
+            "refund_amount": amount,
+            "order_amount": "100.00",
+            "created_time": asked,
+            "updated_time": asked[:11] + "21:00:00",
+        },
+    )
+
+
 def pdd(order_sn: str, *, paid: str, held: bool = False, refund_only: bool = False) -> RawRecord:
     body = {
         "order_sn": order_sn,
@@ -86,8 +124,6 @@ def pdd(order_sn: str, *, paid: str, held: bool = False, refund_only: bool = Fal
         "receiver_phone": "",
         "receiver_phone_mask": "138****1234",
     }
-    if refund_only:  # the refund kind and amount the simulator still puts on the order
-        body |= {"after_sales_type": 2, "refund_amount": "100.00"}
     return record("pdd", order_sn, body)
 
 
@@ -165,8 +201,17 @@ def tb_case(
     oid = str(tid)
     erp = erp if erp is not None else (u8(f"SO{tid}", "TB", oid, erp_at, day=paid[:10]),)
     books = books if books is not None else (ledger(f"LE{tid}", "TB", oid, booked),)
+    refunds = (
+        (taobao_refund(tid, platform["refund"], paid),)
+        if platform.get("refund", "NO_REFUND") != "NO_REFUND"
+        else ()
+    )
     return Case(
-        oid, (taobao(tid, paid=paid, **platform), *erp, *books), frozenset(diffs), color, reason
+        oid,
+        (taobao(tid, paid=paid, **platform), *refunds, *erp, *books),
+        frozenset(diffs),
+        color,
+        reason,
     )
 
 
@@ -318,6 +363,7 @@ CASES: dict[str, Case] = {
         REFUND_ONLY,
         (
             pdd(REFUND_ONLY, paid="2026-10-03 14:00:00", refund_only=True),
+            pdd_refund_only(REFUND_ONLY, "2026-10-03 18:00:00"),
             u8(
                 "SO-REFUND-ONLY",
                 "PDD",

@@ -60,14 +60,30 @@ def _doc_list(title: str, key: str, pattern: str = r"[A-Z][A-Z_]{2,}") -> set[st
 TAOBAO_STATUSES = _doc_list("Taobao", "status")
 TAOBAO_REFUND_STATUSES = _doc_list("Taobao", "refund_status")
 JD_STATES = _doc_list("JD", "orderState")
-JD_AFS = _doc_list("JD", "afsStatus")
 WECHAT_STATUSES = {int(v) for v in _doc_list("WeChat", "status", r"\b\d{2,3}\b")}
-WECHAT_AFTERSALE = {"MERCHANT_PROCESSING", "MERCHANT_REFUND_SUCCESS", "USER_CANCELD"}
 # PDD's codes are prose in docs/payloads.md ("`order_status` 1 to ship, 2 shipped, 3 signed; ...")
 PDD_ORDER_STATUS = {1, 2, 3}
 PDD_CONFIRM = {0, 1, 2}
 PDD_REFUND = {1, 2, 3, 4}
-PDD_AFTER_SALES = {0, 2, 3}
+PDD_AFTER_SALES = {2, 3}  # after_sales_type on a refund: refund only, return and refund
+REFUND_SOURCES = {"taobao_refunds": "TB", "jd_refunds": "JD", "pdd_refunds": "PDD"}
+REFUND_SOURCES |= {"wechat_refunds": "WX"}
+# (asked, succeeded, refused or closed) statuses of each platform's refunds
+REFUND_STATUS_FIELD = {"TB": "status", "JD": "status", "PDD": "after_sales_status", "WX": "status"}
+REFUND_ORDER_FIELD = {"TB": "tid", "JD": "orderId", "PDD": "order_sn", "WX": "order_id"}
+REFUND_SUCCEEDED = {"TB": "SUCCESS", "JD": 3, "PDD": 10, "WX": "MERCHANT_REFUND_SUCCESS"}
+REFUND_SETTLED = {
+    "TB": {"SUCCESS", "SELLER_REFUSE_BUYER"},
+    "JD": {3, 2},
+    "PDD": {10, 11},
+    "WX": {"MERCHANT_REFUND_SUCCESS", "USER_CANCELD"},
+}
+REFUND_ASKED = {
+    "TB": {"WAIT_SELLER_AGREE"},
+    "JD": {0},
+    "PDD": {2, 3},
+    "WX": {"MERCHANT_PROCESSING"},
+}
 PDD_AFTER_SALES_STATUS = {0: {1}, 2: {2}, 3: {2}, 10: {4}}  # after_sales_status: refund_status
 U8_STATES = {"开立", "审核", "关闭", "作废"}
 
@@ -76,7 +92,6 @@ def test_contract_lists_were_read() -> None:
     assert {"WAIT_BUYER_PAY", "TRADE_CLOSED_BY_TAOBAO", "TRADE_FINISHED"} <= TAOBAO_STATUSES
     assert "SUCCESS" in TAOBAO_REFUND_STATUSES and "NO_REFUND" in TAOBAO_REFUND_STATUSES
     assert {"WAIT_SELLER_STOCK_OUT", "TRADE_CANCELED", "PAUSE"} <= JD_STATES
-    assert {"NONE", "PROCESSING", "COMPLETED"} == JD_AFS
     assert {10, 15, 16, 17, 20, 21, 30, 100, 190, 200, 250} == WECHAT_STATUSES
 
 
@@ -99,6 +114,10 @@ class Run:
         self.u8: dict[tuple[str, str], list[dict]] = defaultdict(list)
         self.u8_records: dict[str, list[RawRecord]] = defaultdict(list)
         self.ledger: dict[tuple[str, str], list[tuple[RawRecord, dict]]] = defaultdict(list)
+        # (platform, order id) -> refund id -> its versions
+        self.refunds: dict[tuple[str, str], dict[str, list[tuple[RawRecord, dict]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         previous = None
         for record, payload in zip(self.records, self.parsed, strict=True):
             if record == previous:
@@ -109,6 +128,10 @@ class Run:
                 self.u8_records[record.native_id].append(record)
             elif record.source == "ledger":
                 self.ledger[(payload["platform"], payload["order_no"])].append((record, payload))
+            elif record.source in REFUND_SOURCES:
+                code = REFUND_SOURCES[record.source]
+                order = str(payload[REFUND_ORDER_FIELD[code]])
+                self.refunds[(code, order)][record.native_id].append((record, payload))
             else:
                 key = (PLATFORM_OF[record.source], record.native_id)
                 self.versions[key].append((record, payload))
@@ -312,9 +335,7 @@ def test_taobao_payloads(medium: Run) -> None:
         assert 1 <= len(lines) <= 4
         refunds = {line["refund_status"] for line in lines}
         assert refunds <= TAOBAO_REFUND_STATUSES
-        assert ("refund_fee" in p) == ("SUCCESS" in refunds)
-        if "refund_fee" in p:
-            assert 0 < fen(p["refund_fee"]) <= fen(p["payment"])
+        assert "refund_fee" not in p, "refund amounts come from the refund API"
         assert sum(fen(line["total_fee"]) for line in lines) == fen(p["total_fee"])
         # a single sub-order's payment is the trade's; several add up to it with the post fee
         paid_lines = sum(fen(line["payment"]) for line in lines)
@@ -334,8 +355,7 @@ def test_jd_payloads(medium: Run) -> None:
     for record, p in versions:
         assert isinstance(p["orderId"], str) and p["orderId"].isdigit()
         assert p["orderState"] in JD_STATES
-        assert p.get("afsStatus", "NONE") in JD_AFS  # not on real orders: only with an after-sale
-        assert ("afsStatus" in p) == ("refundAmount" in p)
+        assert not {"afsStatus", "refundAmount"} & set(p)  # not on real orders
         assert "modified" not in p  # real orders carry it in orderExt
         for key in ("orderStartTime", "paymentConfirmTime", "orderEndTime"):
             if key in p:
@@ -355,9 +375,6 @@ def test_jd_payloads(medium: Run) -> None:
             assert p["payType"] == "4-在线支付"
         assert fen(p["orderPayment"]) == fen(p["orderTotalPrice"]) + fen(p["freightPrice"])
         assert fen(p["sellerDiscount"]) == 0
-        refund = fen(p.get("refundAmount", "0.00"))
-        assert refund <= fen(p["orderPayment"])
-        assert (refund > 0) == (p.get("afsStatus") == "COMPLETED")
         for item in p["itemInfoList"]:
             assert item["itemTotal"].isdigit() and YUAN_RE.match(item["jdPrice"])
     assert 0.4 < styles[True] / len(versions) < 0.6
@@ -374,7 +391,7 @@ def test_pdd_payloads(medium: Run) -> None:
         assert pdd_confirm_status(p) in PDD_CONFIRM
         assert p["refund_status"] in PDD_REFUND
         assert p["refund_status"] in PDD_AFTER_SALES_STATUS[p["after_sales_status"]]
-        assert p["after_sales_type"] in PDD_AFTER_SALES
+        assert not {"after_sales_type", "refund_amount"} & set(p)  # on the after-sale only
         assert p["risk_control_status"] in (0, 1)
         assert SECONDS_RE.match(p["created_time"]) and SECONDS_RE.match(p["updated_at"])
         assert p["order_sn"][:6] == china(p["created_time"]).strftime("%y%m%d")
@@ -394,7 +411,7 @@ def test_pdd_payloads(medium: Run) -> None:
             )
         else:
             assert p["receiver_phone"] == "" and p["receiver_name"] == ""
-        for key in ("goods_amount", "postage", "discount_amount", "pay_amount", "refund_amount"):
+        for key in ("goods_amount", "postage", "discount_amount", "pay_amount"):
             assert not isinstance(p[key], str)
             pdd_fen(p[key])
         assert pdd_fen(p["pay_amount"]) == pdd_fen(p["goods_amount"]) + pdd_fen(p["postage"])
@@ -439,11 +456,9 @@ def test_wechat_payloads(medium: Run) -> None:
             assert "ship_done_time" not in delivery
         ship_done_only += "ship_done_time" in delivery and not packages
         aftersale = p["aftersale_detail"]
-        assert aftersale["on_aftersale_order_cnt"] == sum(
-            s["status"] == "MERCHANT_PROCESSING" for s in aftersale["aftersale_order_list"]
-        )
+        assert aftersale["on_aftersale_order_cnt"] <= len(aftersale["aftersale_order_list"])
         for sale in aftersale["aftersale_order_list"]:
-            assert sale["status"] in WECHAT_AFTERSALE and isinstance(sale["refund_amount"], int)
+            assert set(sale) == {"aftersale_order_id"}, "ids only: no amount on the order"
     assert gifts > 0  # gift orders: paid a few seconds before creation
     assert numeric_ids > 0 and ship_done_only > 0
 
@@ -519,7 +534,17 @@ PDD_STAGE = {(1, 0): "created", (1, 2): "created", (1, 1): "paid", (2, 1): "ship
 PDD_STAGE |= {(3, 1): "completed"}
 
 
-def _reference_model(source: str, versions: list[dict]) -> dict:
+def _refund_fen(code: str, refund: dict) -> int:
+    if code == "TB":
+        return fen(refund["refund_fee"])
+    if code == "JD":
+        return pdd_fen(refund["applyRefundSum"])
+    if code == "PDD":
+        return fen(refund["refund_amount"])
+    return refund["refund_info"]["amount"]
+
+
+def _reference_model(source: str, versions: list[dict], refunds: dict) -> dict:
     """A tiny independent standard model: furthest stage over all versions, the rest from the
     last version, plus the rule "full refund before shipping means cancelled"."""
     furthest = 0
@@ -539,32 +564,31 @@ def _reference_model(source: str, versions: list[dict]) -> dict:
     hold = False
     if source == "taobao":
         paid = "pay_time" in last
-        payment, refund = fen(last["payment"]), fen(last.get("refund_fee", "0.00"))
-        refunded = any(line["refund_status"] == "SUCCESS" for line in last["orders"]["order"])
+        payment = fen(last["payment"])
         cancelled = last["status"] in ("TRADE_CLOSED_BY_TAOBAO", "TRADE_CLOSED")
-        refund_only = False
     elif source == "jd":
         paid = last["paymentConfirmTime"] != JD_NOT_PAID
-        payment, refund = fen(last["orderPayment"]), fen(last.get("refundAmount", "0.00"))
-        refunded = last.get("afsStatus") == "COMPLETED"
+        payment = fen(last["orderPayment"])
         cancelled = last["orderState"] == "TRADE_CANCELED"
-        refund_only = False
     elif source == "pdd":
         paid = last["pay_time"] != ""
-        payment, refund = pdd_fen(last["pay_amount"]), pdd_fen(last["refund_amount"])
-        refunded = last["refund_status"] == 4
-        refund_only = refunded and last["after_sales_type"] == 2
+        payment = pdd_fen(last["pay_amount"])
         cancelled = pdd_confirm_status(last) == 2
         hold = last["risk_control_status"] == 1
     else:
-        detail = last["order_detail"]
-        paid = "pay_info" in detail
-        payment = detail["price_info"]["order_price"]
-        sales = last["aftersale_detail"]["aftersale_order_list"]
-        refund = sum(s["refund_amount"] for s in sales if s["status"] == "MERCHANT_REFUND_SUCCESS")
-        refunded = refund > 0
+        paid = "pay_info" in last["order_detail"]
+        payment = last["order_detail"]["price_info"]["order_price"]
         cancelled = last["status"] in (190, 200, 250)
-        refund_only = False
+    code = PLATFORM_OF[source]
+    refund, refund_only = 0, False
+    for refund_versions in refunds.values():  # the last version of each refund
+        latest = refund_versions[-1][1]
+        if latest[REFUND_STATUS_FIELD[code]] != REFUND_SUCCEEDED[code]:
+            continue
+        refund += _refund_fen(code, latest)
+        refund_only |= code == "PDD" and latest["after_sales_type"] == 2
+    refunded = refund > 0
+    refund_only = refund_only and furthest >= STAGES.index("shipped")
     if not refunded:
         refund_status = "none"
     elif refund_only:
@@ -587,7 +611,8 @@ def test_truth_matches_what_the_payloads_say(medium: Run) -> None:
     for o in medium.regular:
         versions = medium.versions[(o.platform, o.native_id)]
         payloads = [p for _, p in versions]
-        expected = _reference_model(SOURCE_OF[o.platform], payloads)
+        refunds = medium.refunds.get((o.platform, o.native_id), {})
+        expected = _reference_model(SOURCE_OF[o.platform], payloads, refunds)
         got = {k: getattr(o, k) for k in expected}
         assert got == expected, (o, payloads[-1])
         times = [r.emitted_at for r, _ in versions]
@@ -643,6 +668,45 @@ def test_refund_semantics(medium: Run) -> None:
             assert o.expected_state in ("shipped", "completed")
         else:
             assert o.refund_fen == 0
+
+
+def test_refunds_come_as_records_of_the_refund_apis(medium: Run) -> None:
+    kinds = Counter()
+    orders = {(o.platform, o.native_id): o for o in medium.regular}
+    for (code, order_id), refunds in medium.refunds.items():
+        o = orders[(code, order_id)]
+        assert o.expected_refund_status != "none"
+        order_times = {r.emitted_at for r, _ in medium.versions[(code, order_id)]}
+        succeeded = 0
+        for refund_id, versions in refunds.items():
+            statuses = [p[REFUND_STATUS_FIELD[code]] for _, p in versions]
+            assert len(statuses) == 2, statuses
+            assert statuses[0] in REFUND_ASKED[code] and statuses[1] in REFUND_SETTLED[code]
+            times = [r.emitted_at for r, _ in versions]
+            assert times == sorted(times) and times[0] > o.created_at
+            if statuses[-1] == REFUND_SUCCEEDED[code]:  # the order changes when it succeeds
+                assert times[-1] in order_times
+            succeeded += statuses[-1] == REFUND_SUCCEEDED[code]
+            p = versions[-1][1]
+            if code == "TB":
+                assert isinstance(p["refund_id"], int) and p["refund_id"] > 2**53
+                assert isinstance(p["tid"], int) and isinstance(p["refund_fee"], str)
+            elif code == "JD":
+                assert not isinstance(p["applyRefundSum"], str) and isinstance(p["status"], int)
+            elif code == "PDD":
+                assert p["after_sales_type"] in PDD_AFTER_SALES
+                assert isinstance(p["refund_amount"], str) and YUAN_RE.match(p["refund_amount"])
+            else:
+                assert type(p["refund_info"]["amount"]) is int and p["type"] in ("REFUND", "RETURN")
+                assert refund_id.startswith(order_id)
+        kinds["several"] += succeeded >= 2
+        kinds["refused"] += succeeded < len(refunds)
+        kinds[code] += 1
+    assert all(kinds[k] > 0 for k in ("TB", "JD", "PDD", "WX", "several", "refused")), kinds
+    refunded = {
+        (o.platform, o.native_id) for o in medium.regular if o.expected_refund_status != "none"
+    }
+    assert refunded == set(medium.refunds)
 
 
 def test_risk_control_holds(medium: Run) -> None:

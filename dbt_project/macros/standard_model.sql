@@ -1,5 +1,8 @@
-{#- Shared by the four platform *_versions models: map native statuses through the seeds, and
-    the standard column list every platform version model ends with.
+{#- Shared by the four platform *_versions models: map native statuses through the status_map
+    seed, and the standard column list every platform version model ends with. Refunds are not
+    read from orders (no platform keeps refund amounts on the order object): they come from the
+    refund sources, int_refunds__by_order. native_refund_status is the order's own after-sale
+    signal, informational only.
 
     One rule on top of the seed: a native status that maps to `paid` while the version carries
     no payment time proves only `created` (JD WAIT_SELLER_STOCK_OUT also covers cash-on-delivery
@@ -11,10 +14,6 @@ status_map as (
     select * from {{ ref('status_map') }} where platform = '{{ platform }}'
 ),
 
-refund_map as (
-    select * from {{ ref('refund_status_map') }} where platform = '{{ platform }}'
-),
-
 mapped as (
     select
         {{ typed }}.*,
@@ -24,11 +23,9 @@ mapped as (
         end as state,
         status_map.is_cancelled as status_is_cancelled,
         (status_map.is_on_hold or {{ extra_hold }}) and {{ typed }}.paid_at is not null
-            as is_on_hold,
-        refund_map.refund_phase
+            as is_on_hold
     from {{ typed }}
     left join status_map on {{ typed }}.native_status = status_map.native_status
-    left join refund_map on {{ typed }}.native_refund_status = refund_map.native_refund_status
 )
 {%- endmacro %}
 
@@ -43,7 +40,6 @@ mapped as (
         state,
         status_is_cancelled,
         is_on_hold,
-        refund_phase,
         created_at,
         paid_at,
         shipped_at,
@@ -52,7 +48,6 @@ mapped as (
         time_precision,
         payment_fen,
         post_fee_fen,
-        refund_fen,
         receiver_name,
         receiver_phone
 {%- endmacro %}

@@ -64,6 +64,30 @@ ENVELOPES: dict[str, tuple[Envelope, ...]] = {
         Envelope("saleorderlist/batch_get", ("saleorderlist",)),
     ),
     "ledger": (),
+    "taobao_refunds": (
+        Envelope(
+            "taobao.refunds.receive.get",
+            ("refunds_receive_get_response", "refunds", "refund"),
+        ),
+        Envelope("taobao.refund.get", ("refund_get_response", "refund")),
+    ),
+    "jd_refunds": (
+        Envelope(
+            "jingdong.pop.afs.soa.refundapply.queryPageList",
+            ("jingdong_pop_afs_soa_refundapply_queryPageList_responce", "queryResult", "result"),
+        ),
+        Envelope(
+            "jingdong.pop.afs.soa.refundapply.queryById",
+            ("jingdong_pop_afs_soa_refundapply_queryById_responce", "queryResult", "result"),
+        ),
+    ),
+    "pdd_refunds": (
+        Envelope(
+            "pdd.refund.list.increment.get",
+            ("refund_increment_get_response", "refund_list"),
+        ),
+    ),
+    "wechat_refunds": (Envelope("channels/ec/aftersale/getaftersaleorder", ("after_sale_order",)),),
 }
 
 # Fields that carry an API's error code and message, across the platforms' error shapes.
@@ -149,6 +173,12 @@ def error_of(response: dict[str, Any]) -> str | None:
                     "code": api_result.get("numberCode"),
                     "msg": api_result.get("chineseErrCode") or api_result.get("englishErrCode"),
                 }
+            )
+        query = envelope.get("queryResult") if isinstance(envelope, dict) else None
+        if isinstance(query, dict) and query.get("success") is False:  # JD after-sale queries
+            return (
+                _error_text({"code": query.get("resultCode"), "msg": query.get("resultDescribe")})
+                or "queryResult success false"
             )
     return None
 

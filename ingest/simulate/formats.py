@@ -30,6 +30,15 @@ def yuan(fen: int) -> str:
     return str(fen // 100) + _CENTS[fen % 100]
 
 
+def yuan_number(fen: int) -> str:
+    """Integer fen as the shortest JSON number in yuan: 16800 -> '168', 450 -> '4.5'."""
+    if fen % 100 == 0:
+        return str(fen // 100)
+    if fen % 10 == 0:
+        return f"{fen // 100}.{fen % 100 // 10}"
+    return yuan(fen)
+
+
 def day_text(day: int) -> str:
     """Days since 1970-01-01 as 'yyyy-mm-dd' (cached)."""
     text = _DAYS.get(day)

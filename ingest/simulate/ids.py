@@ -29,6 +29,16 @@ class NativeIds:
         """Taobao sub-order id of line `line` (0-3) of an order."""
         return 4_000_000_000_000_000_000 + ((counter * _MULTIPLIER + self._tb) % 10**17) * 4 + line
 
+    def taobao_refund(self, counter: int, number: int) -> int:
+        """19-digit Taobao refund_id (above 2^53) of refund `number` (0-7) of an order."""
+        return (
+            5_000_000_000_000_000_000 + ((counter * _MULTIPLIER + self._tb) % 10**17) * 8 + number
+        )
+
+    def refund(self, counter: int, number: int) -> int:
+        """JD refund apply id / Pinduoduo after-sale id of refund `number` (0-7) of an order."""
+        return 10**12 + ((counter * _MULTIPLIER + self._jd) % 10**11) * 8 + number
+
     def jd(self, counter: int) -> str:
         """12-digit JD orderId."""
         return str(300_000_000_000 + (counter * _MULTIPLIER + self._jd) % 10**11)

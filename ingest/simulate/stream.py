@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 import random
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from ingest.simulate.catalogue import build_catalogue
 from ingest.simulate.clock import CreationClock
@@ -15,10 +16,12 @@ from ingest.simulate.lifecycle import Planner
 from ingest.simulate.model import RawRecord, SimulatedChunk
 from ingest.simulate.payloads import PLATFORM_RENDERERS
 from ingest.simulate.payloads.ledger import LedgerBook
+from ingest.simulate.payloads.refunds import render_refunds
 from ingest.simulate.payloads.u8 import U8Book
 from ingest.simulate.truth import order_faults, order_truth
 
 _by_instant = itemgetter(0)
+_by_emitted = attrgetter("emitted_at")
 
 
 def _rng(seed: int, purpose: str) -> random.Random:
@@ -69,6 +72,12 @@ class OrderStream:
             at = int(plan.duplicate_pick * len(records))
             duplicated = records[at]
             records.insert(at + 1, duplicated)
+        refunds = render_refunds(plan, self._ids)
+        if refunds:
+            # merged after the duplicate is drawn, so refunds never shift which record it is
+            refund_records = [RawRecord(s, n, t, utc_datetime(ms)) for s, n, ms, t in refunds]
+            refund_records.sort(key=_by_emitted)
+            records = list(heapq.merge(records, refund_records, key=_by_emitted))
         chunk.records += records
         chunk.orders.append(order_truth(plan))
         if plan.notable or duplicated is not None:

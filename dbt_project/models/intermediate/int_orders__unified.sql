@@ -22,6 +22,10 @@ erp_orders as (
     order by platform asc, native_order_id asc, modified_at desc, raw_id desc
 ),
 
+refunds_by_order as (
+    select * from {{ ref('int_refunds__by_order') }}
+),
+
 ledger_by_order as (
     select
         platform,
@@ -65,14 +69,11 @@ standardised as (
         latest_versions.native_refund_status,
         reached.state_rank,
         {{ state_from_rank('reached.state_rank') }} as state,
-        latest_versions.refund_phase,
         latest_versions.payment_fen,
         latest_versions.post_fee_fen,
-        case
-            when latest_versions.refund_phase in ('refunded', 'refund_only')
-                then latest_versions.refund_fen
-            else 0
-        end as refund_fen,
+        coalesce(refunds_by_order.refunded_fen, 0) as refund_fen,
+        coalesce(refunds_by_order.has_refund_only, false) as has_refund_only,
+        coalesce(refunds_by_order.has_pending_refund, false) as has_pending_refund,
         latest_versions.is_on_hold,
         latest_versions.status_is_cancelled,
         latest_versions.receiver_name,
@@ -90,18 +91,23 @@ standardised as (
     inner join reached
         on latest_versions.platform = reached.platform
         and latest_versions.native_id = reached.native_id
+    left join refunds_by_order
+        on latest_versions.platform = refunds_by_order.platform
+        and latest_versions.native_id = refunds_by_order.native_order_id
 ),
 
+{# 仅退款 (refund only) means money back with the goods kept: an order refunded that way
+    before it shipped was simply refunded (full or partial by amount, and a full refund before
+    shipment cancels it). -#}
 refunds_classified as (
     select
         standardised.*,
         case
-            when refund_phase = 'refund_only' then 'refund_only'
-            when refund_phase = 'refunded' and refund_fen >= payment_fen then 'full'
-            when refund_phase = 'refunded' then 'partial'
+            when has_refund_only and state_rank >= 4 then 'refund_only'
+            when refund_fen > 0 and refund_fen >= payment_fen then 'full'
+            when refund_fen > 0 then 'partial'
             else 'none'
-        end as refund_status,
-        refund_phase = 'pending' as has_pending_refund
+        end as refund_status
     from standardised
 ),
 

@@ -1,7 +1,6 @@
-{%- set versions = [
-    ('taobao', 'stg_taobao__trade_versions'), ('jd', 'stg_jd__order_versions'),
-    ('pdd', 'stg_pdd__order_versions'), ('wechat', 'stg_wechat__order_versions'),
-    ('u8', 'stg_u8__sales_order_versions'), ('ledger', 'stg_ledger__entry_versions')] -%}
+{#- Every source's versions model, from the registry
+    (domain/sources.py, var quarantine_sources). -#}
+{%- set versions = var('quarantine_sources') -%}
 
 with
 

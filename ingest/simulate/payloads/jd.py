@@ -43,8 +43,8 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
     """(modification instant in epoch ms, payload) for every version of a JD order.
 
     `modified` travels in `orderExt` (JSON inside a string, epoch ms) at the precision of the
-    order's other times. The after-sale fields are not part of JD's order object; they appear
-    only on versions with an after-sale, so the demo keeps its refund facts."""
+    order's other times. JD's order object has no after-sale fields: refunds are refund applies
+    of their own (payloads/refunds.py)."""
     stamp = _millis_offset if plan.jd_millis else china_seconds
     items = ",".join([product.jd_line[qty] for product, qty in plan.lines])
     goods = yuan(plan.goods_fen)
@@ -62,13 +62,11 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
     )
     state = ""
     end_time = ""
-    after_sale = ""
     out = []
     for ms, kind in plan.events:
         if kind == EV_REFUND_REQUESTED:
-            after_sale = ',"afsStatus":"PROCESSING","refundAmount":"0.00"'
+            pass  # the order object does not change when a refund is asked for
         elif kind == EV_REFUNDED:
-            after_sale = f',"afsStatus":"COMPLETED","refundAmount":"{yuan(plan.refund_fen)}"'
             if plan.refund_kind == FULL:
                 state = FULL_REFUND_STATE
                 end_time = f',"orderEndTime":"{china_seconds(ms)}"'
@@ -81,7 +79,7 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
             (
                 ms,
                 f'{head}{state}{started}{modified}}}","paymentConfirmTime":"{paid}"{end_time}'
-                f"{money}{after_sale}{tail}",
+                f"{money}{tail}",
             )
         )
     return out

@@ -9,7 +9,7 @@ variants always. Some orders come in the older shape without `confirm_status`.
 from __future__ import annotations
 
 from ingest.simulate.catalogue import Product
-from ingest.simulate.formats import china_seconds, mask_phone, yuan
+from ingest.simulate.formats import china_seconds, mask_phone, yuan_number
 from ingest.simulate.ids import NativeIds
 from ingest.simulate.lifecycle import (
     EV_CANCELLED,
@@ -19,30 +19,24 @@ from ingest.simulate.lifecycle import (
     EV_REFUND_REQUESTED,
     EV_REFUNDED,
     EV_SHIPPED,
-    REFUND_ONLY,
     OrderPlan,
 )
+from ingest.simulate.payloads.refunds import (
+    PDD_REFUND_ONLY,
+    PDD_RETURN_AND_REFUND,
+    pdd_after_sales_type,
+)
 
-AFTER_SALES_REFUND_ONLY = 2
-AFTER_SALES_RETURN_AND_REFUND = 3
-#: after_sales_status: 0 none, 2 refund asked (awaiting the merchant), 3 return and refund
-#: asked (awaiting the merchant), 10 refund successful.
-AFTER_SALES_STATUS_OPEN = {AFTER_SALES_REFUND_ONLY: 2, AFTER_SALES_RETURN_AND_REFUND: 3}
+#: after_sales_status on the order: 0 none, 2 refund asked (awaiting the merchant), 3 return and
+#: refund asked (awaiting the merchant), 10 refund successful. The order carries no
+#: after_sales_type and no refund amount: those are on the after-sale (payloads/refunds.py).
+AFTER_SALES_STATUS_OPEN = {PDD_REFUND_ONLY: 2, PDD_RETURN_AND_REFUND: 3}
 AFTER_SALES_STATUS_REFUNDED = 10
 #: One order in this many (never a cancelled one: absence of the field cannot say cancelled)
 #: comes in the older shape without confirm_status.
 OLDER_SHAPE_EVERY = 5
 
 _LINES: dict[tuple[int, int], str] = {}
-
-
-def yuan_number(fen: int) -> str:
-    """Integer fen as the shortest JSON number in yuan: 16800 -> '168', 450 -> '4.5'."""
-    if fen % 100 == 0:
-        return str(fen // 100)
-    if fen % 10 == 0:
-        return f"{fen // 100}.{fen % 100 // 10}"
-    return yuan(fen)
 
 
 def _line(product: Product, qty: int) -> str:
@@ -67,20 +61,15 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
     money = (
         f',"goods_amount":{yuan_number(plan.goods_fen)},"postage":{yuan_number(plan.post_fen)},'
         f'"discount_amount":0,"seller_discount":0,"platform_discount":0,'
-        f'"pay_amount":{yuan_number(plan.payment_fen)},"refund_amount":'
+        f'"pay_amount":{yuan_number(plan.payment_fen)}'
     )
     name_mask = plan.buyer[:1] + "*" * (len(plan.buyer) - 1)
     masks = f',"receiver_name_mask":"{name_mask}","receiver_phone_mask":"{mask_phone(plan.phone)}"'
     tail = f',"address":"{plan.address}","item_list":[{items}]}}'
-    after_sales_kind = (
-        AFTER_SALES_REFUND_ONLY
-        if plan.refund_kind == REFUND_ONLY
-        else AFTER_SALES_RETURN_AND_REFUND
-    )
-    order_status, confirm_status, refund_status, after_sales, after_sales_status = 1, 0, 1, 0, 0
+    after_sales_kind = pdd_after_sales_type(plan)
+    order_status, confirm_status, refund_status, after_sales_status = 1, 0, 1, 0
     risk = 0
     pay_time = confirm_time = shipping_time = receive_time = ""
-    refund = "0"
     out = []
     for ms, kind in plan.events:
         if kind == EV_PAID:
@@ -96,12 +85,11 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
         elif kind == EV_CANCELLED:
             confirm_status = 2
         elif kind == EV_REFUND_REQUESTED:
-            refund_status, after_sales = 2, after_sales_kind
+            refund_status = 2
             after_sales_status = AFTER_SALES_STATUS_OPEN[after_sales_kind]
         elif kind == EV_REFUNDED:
-            refund_status, after_sales = 4, after_sales_kind
+            refund_status = 4
             after_sales_status = AFTER_SALES_STATUS_REFUNDED
-            refund = yuan_number(plan.refund_fen)
         elif kind != EV_CREATED:
             raise ValueError(f"PDD has no version for event {kind!r}")
         plain = order_status == 1 and risk == 0
@@ -111,11 +99,10 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
                 ms,
                 f"{head}{order_status},{confirm}"
                 f'"refund_status":{refund_status},"after_sales_status":{after_sales_status},'
-                f'"after_sales_type":{after_sales},'
                 f'"risk_control_status":{risk},"created_time":"{created}",'
                 f'"pay_time":"{pay_time}","confirm_time":"{confirm_time}",'
                 f'"shipping_time":"{shipping_time}","receive_time":"{receive_time}",'
-                f'"updated_at":"{china_seconds(ms)}"{money}{refund}'
+                f'"updated_at":"{china_seconds(ms)}"{money}'
                 f',"receiver_name":"{plan.buyer if plain else ""}",'
                 f'"receiver_phone":"{plan.phone if plain else ""}"{masks}{tail}',
             )

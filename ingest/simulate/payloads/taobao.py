@@ -3,8 +3,7 @@
 The real trade shape (docs/payloads.md): `tid` a JSON number with `tid_str` beside it, the
 refund status per sub-order (`orders.order[].refund_status`), no trade-level refund status, the
 receiver phone masked. A single sub-order's `payment` holds the post fee, as the trade's does.
-The refunded amount (`refund_fee`, once the refund succeeded) is the one fact a real trade does
-not carry: it comes from the refund API, and is kept here so the refund figures stand.
+Refund amounts are not on the trade: they come from the refund API (payloads/refunds.py).
 """
 
 from __future__ import annotations
@@ -103,7 +102,7 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
         f'"orders":{{"order":['
     )
     status = ""
-    pay_time = consign_time = end_time = refund_fee = ""
+    pay_time = consign_time = end_time = ""
     refund = NO_REFUND
     out = []
     for ms, kind in plan.events:
@@ -111,7 +110,6 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
             refund = REFUND_ASKED
         elif kind == EV_REFUNDED:
             refund = REFUND_DONE
-            refund_fee = f',"refund_fee":"{yuan(plan.refund_fen)}"'
             if plan.refund_kind == FULL:
                 status = FULL_REFUND_STATUS
                 end_time = f',"end_time":"{china_seconds(ms)}"'
@@ -127,7 +125,7 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
             (
                 ms,
                 f'{head}{status}{created}{china_seconds(ms)}"{pay_time}{consign_time}{end_time}'
-                f"{money}{refund_fee}{receiver}"
+                f"{money}{receiver}"
                 f"{_lines(parts, status, refund, refunded_lines)}]}}}}",
             )
         )

@@ -1,4 +1,8 @@
-"""WeChat shop order versions (`channels/ec/order/get`, the `order` object): Unix s, fen."""
+"""WeChat shop order versions (`channels/ec/order/get`, the `order` object): Unix s, fen.
+
+`aftersale_detail.aftersale_order_list` names the after-sale orders by id only, as the real
+order does; their amounts come from the after-sale API (payloads/refunds.py).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from ingest.simulate.lifecycle import (
     FULL,
     OrderPlan,
 )
+from ingest.simulate.payloads.refunds import wechat_after_sale_id
+from ingest.simulate.refunds import refund_parts
 
 STATUS = {
     EV_CREATED: 10,
@@ -70,7 +76,10 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
     )
     notes = '"ext_info":{"customer_notes":"","merchant_notes":""'
     present = ',"is_present":true' if plan.gift else ""
-    aftersale_id = f"{order_id}01"
+    parts = refund_parts(plan)
+    listed = ",".join(
+        f'{{"aftersale_order_id":"{wechat_after_sale_id(plan, part.number)}"}}' for part in parts
+    )
     status = 0
     pay_info = ""
     packages: list[str] = []
@@ -81,17 +90,10 @@ def render(plan: OrderPlan, ids: NativeIds) -> list[tuple[int, str]]:
     out = []
     for ms, kind in plan.events:
         if kind == EV_REFUND_REQUESTED:
-            open_aftersales = 1
-            aftersales = (
-                f'{{"aftersale_order_id":"{aftersale_id}","status":"MERCHANT_PROCESSING",'
-                f'"refund_amount":{plan.refund_fen}}}'
-            )
+            open_aftersales = sum(1 for part in parts if part.succeeds)
+            aftersales = listed
         elif kind == EV_REFUNDED:
             open_aftersales = 0
-            aftersales = (
-                f'{{"aftersale_order_id":"{aftersale_id}","status":"MERCHANT_REFUND_SUCCESS",'
-                f'"refund_amount":{plan.refund_fen}}}'
-            )
             if plan.refund_kind == FULL:
                 status = FULL_REFUND_STATUS
         else:

@@ -17,7 +17,7 @@ extracted as (
         payload ->> 'orderId' as native_id,
         jsonb_typeof(payload -> 'orderId') as native_id_type,
         payload ->> 'orderState' as native_status,
-        coalesce(payload ->> 'afsStatus', 'NONE') as native_refund_status,
+        null::text as native_refund_status,
         payload ->> 'orderStartTime' as created_text,
         payload ? 'paymentConfirmTime' as has_paid_text,
         -- "0001-01-01 00:00:00" is JD's "not paid" sentinel
@@ -37,7 +37,6 @@ extracted as (
         jsonb_typeof(payload -> 'orderPayment') as payment_type,
         coalesce(payload ->> 'freightPrice', '0.00') as post_fee_text,
         coalesce(payload ->> 'sellerDiscount', '0.00') as seller_discount_text,
-        coalesce(payload ->> 'refundAmount', '0.00') as refund_text,
         payload -> 'consigneeInfo' ->> 'fullname' as receiver_name,
         payload -> 'consigneeInfo' ->> 'mobile' as receiver_phone
     from source
@@ -89,7 +88,6 @@ typed as (
         {{ yuan_to_fen('extracted.payment_text') }} as payment_fen,
         {{ yuan_to_fen('extracted.post_fee_text') }} as post_fee_fen,
         {{ yuan_to_fen('extracted.seller_discount_text') }} as seller_discount_fen,
-        {{ yuan_to_fen('extracted.refund_text') }} as refund_fen,
         lines.lines_fen,
         {{ time_precision('extracted.created_text') }} as time_precision
     from extracted
@@ -135,12 +133,10 @@ final as (
                 "'changed type: orderPayment is ' || payment_type"),
             ("payment_fen is null", "'unparseable amount: orderPayment = ' || payment_text"),
             ("post_fee_fen is null", "'unparseable amount: freightPrice = ' || post_fee_text"),
-            ("refund_fen is null", "'unparseable amount: refundAmount = ' || refund_text"),
             (money_unit_mismatch('payment_fen', 'expected_payment_fen'),
                 money_unit_reason('orderPayment', 'payment_text', 'expected_payment_fen')),
             ("state is null", "'unknown native status: ' || native_status"),
             ("status_needs_payment_time and not has_paid_text", "'missing field: paymentConfirmTime'"),
-            ("refund_phase is null", "'unknown native refund status: ' || native_refund_status"),
         ]) }} as parse_error
     from payment_needed
 )

@@ -49,7 +49,6 @@ extracted as (
         source.payload ->> 'confirm_status' as confirm_status,
         source.payload ->> 'refund_status' as refund_status,
         source.payload ->> 'after_sales_status' as after_sales_status,
-        source.payload ->> 'after_sales_type' as after_sales_type,
         coalesce(source.payload ->> 'risk_control_status', '0') = '1' as is_risk_held,
         source.payload ->> 'created_time' as created_text,
         nullif(source.payload ->> 'pay_time', '') as pay_text,
@@ -59,7 +58,6 @@ extracted as (
         nullif(source.payload ->> 'updated_at', '') as modified_text,
         source.payload ->> 'pay_amount' as payment_text,
         coalesce(source.payload ->> 'postage', '0') as post_fee_text,
-        coalesce(source.payload ->> 'refund_amount', '0') as refund_text,
         source.payload ->> 'discount_amount' as discount_text,
         {{ yuan_to_fen("source.payload ->> 'discount_amount'") }} as discount_fen,
         coalesce({{ yuan_to_fen("source.payload ->> 'platform_discount'") }}, 0)
@@ -84,29 +82,16 @@ extracted as (
 ),
 
 {# confirm_status is absent from older responses: a confirm_time means the deal was
-    concluded, none means it was not (unpaid, or paid with the group not formed yet). An order
-    without after_sales_type (real orders) is read from refund_status, or from
-    after_sales_status when refund_status is absent. -#}
+    concluded, none means it was not (unpaid, or paid with the group not formed yet). The
+    order's after_sales_status (else refund_status) is kept as an informational signal; refunds
+    and their amounts come from pdd.refund.list.increment.get (stg_pdd__refunds). -#}
 coded as (
     select
         extracted.*,
         order_status || '/' || coalesce(
             confirm_status, case when confirm_text is not null then '1' else '0' end
         ) as native_status,
-        case
-            when after_sales_type is not null
-                then coalesce(refund_status, '1') || '/' || after_sales_type
-            else coalesce(
-                refund_status,
-                case
-                    when after_sales_status is null then '1'
-                    when after_sales_status in ('0', '9', '11', '12', '13', '16', '17') then '1'
-                    when after_sales_status = '10' then '4'
-                    when after_sales_status in ('4', '5') then '3'
-                    else '2'
-                end
-            )
-        end as native_refund_status
+        coalesce(after_sales_status, refund_status) as native_refund_status
     from extracted
 ),
 
@@ -124,7 +109,6 @@ typed as (
         staging.try_cn_timestamptz(modified_text) as modified_at,
         {{ yuan_to_fen('payment_text') }} as payment_fen,
         {{ yuan_to_fen('post_fee_text') }} as post_fee_fen,
-        {{ yuan_to_fen('refund_text') }} as refund_fen,
         {{ time_precision('created_text') }} as time_precision
     from coded
 ),
@@ -163,10 +147,8 @@ final as (
             ("discount_text is not null and discount_fen is null", "'unparseable amount: discount_amount = ' || discount_text"),
             ("bad_price_text is not null", "'unparseable amount: item_list goods_price = ' || bad_price_text"),
             ("bad_count_text is not null", "'unparseable amount: item_list goods_count = ' || bad_count_text"),
-            ("refund_fen is null", "'unparseable amount: refund_amount = ' || refund_text"),
             (money_unit_mismatch('payment_fen', 'lines_fen'), money_unit_reason('pay_amount', 'payment_text', 'lines_fen')),
             ("state is null", "'unknown native status: ' || native_status"),
-            ("refund_phase is null", "'unknown native refund status: ' || native_refund_status"),
         ]) }} as parse_error
     from mapped
 )

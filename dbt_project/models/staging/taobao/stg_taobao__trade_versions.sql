@@ -85,7 +85,6 @@ extracted as (
         nullif(trade ->> 'payment', '') as payment_text,
         nullif(trade ->> 'step_paid_fee', '') as step_paid_text,
         coalesce(nullif(trade ->> 'post_fee', ''), '0.00') as post_fee_text,
-        coalesce(nullif(trade ->> 'refund_fee', ''), '0.00') as refund_text,
         trade ->> 'receiver_name' as receiver_name,
         coalesce(
             nullif(trade ->> 'receiver_mobile', ''), nullif(trade ->> 'receiver_phone', '')
@@ -191,7 +190,6 @@ typed as (
             else {{ yuan_to_fen('payment_text') }}
         end as payment_fen,
         {{ yuan_to_fen('post_fee_text') }} as post_fee_fen,
-        {{ yuan_to_fen('refund_text') }} as refund_fen,
         {{ time_precision('created_text') }} as time_precision
     from with_lines
 ),
@@ -247,10 +245,8 @@ final as (
             ("trade_payment_fen is null", "'unparseable amount: payment = ' || payment_text"),
             ("step_paid_text is not null and step_paid_fen is null", "'unparseable amount: step_paid_fee = ' || step_paid_text"),
             ("post_fee_fen is null", "'unparseable amount: post_fee = ' || post_fee_text"),
-            ("refund_fen is null", "'unparseable amount: refund_fee = ' || refund_text"),
             ("state is null", "'unknown native status: ' || native_status"),
             ("step_status not in (" ~ step_statuses ~ ")", "'unknown native status: step_trade_status = ' || step_status"),
-            ("refund_phase is null", "'unknown native refund status: ' || native_refund_status"),
             (money_unit_mismatch('payment_fen', 'unit_lines_fen'), money_unit_reason('payment', "coalesce(case when is_step then step_paid_text end, payment_text)", 'unit_lines_fen')),
         ]) }} as parse_error
     from unit_checked

@@ -98,7 +98,6 @@ aftersale_entries as (
     select
         parts.raw_id,
         aftersale.ordinality,
-        aftersale.entry ->> 'refund_amount' as refund_amount_text,
         -- a status name of the after-sale API; an integer `status` has no documented meaning
         case
             when jsonb_typeof(aftersale.entry -> 'status') = 'string'
@@ -113,10 +112,6 @@ aftersales as (
     select
         raw_id,
         count(*) as aftersale_count,
-        sum({{ int_fen('refund_amount_text') }})
-            filter (where status_name = 'MERCHANT_REFUND_SUCCESS')::bigint as refund_fen,
-        min(refund_amount_text)
-            filter (where {{ int_fen('refund_amount_text') }} is null) as bad_refund_amount,
         (array_agg(status_name order by ordinality desc))[1] as last_status_name
     from aftersale_entries
     group by raw_id
@@ -170,8 +165,6 @@ extracted as (
         lines.sale_total_fen,
         lines.real_total_fen,
         lines.bad_line_field,
-        coalesce(aftersales.refund_fen, 0) as refund_fen,
-        aftersales.bad_refund_amount,
         parts.delivery_info -> 'address_info' ->> 'user_name' as receiver_name,
         parts.delivery_info -> 'address_info' ->> 'tel_number' as receiver_phone
     from parts
@@ -180,7 +173,8 @@ extracted as (
     left join deliveries on parts.raw_id = deliveries.raw_id
 ),
 
--- an after-sale named by the after-sale API wins; otherwise the order's own after-sale counts
+-- informational only (amounts come from the after-sale API, stg_wechat__refunds): a status an
+-- after-sale entry names, otherwise the order's own after-sale counts
 refund_signals as (
     select
         extracted.*,
@@ -253,10 +247,8 @@ final as (
             ("product_price_text is not null and product_price_fen is null", "'unparseable amount: product_price = ' || product_price_text"),
             ("discount_fen is null", "'unparseable amount: discounted_price = ' || discount_text"),
             ("bad_line_field is not null", "'unparseable amount: product_infos ' || bad_line_field"),
-            ("bad_refund_amount is not null", "'unparseable amount: refund_amount = ' || bad_refund_amount"),
             (money_unit_mismatch('payment_fen', 'lines_fen'), money_unit_reason('order_price', 'payment_text', 'lines_fen')),
             ("state is null", "'unknown native status: ' || native_status"),
-            ("refund_phase is null", "'unknown native refund status: ' || native_refund_status"),
         ]) }} as parse_error
     from mapped
 )

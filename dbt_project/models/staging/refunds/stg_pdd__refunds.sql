@@ -1,0 +1,1 @@
+{{ latest_valid_version('stg_pdd__refund_versions') }}

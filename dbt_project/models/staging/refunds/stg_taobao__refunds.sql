@@ -1,0 +1,1 @@
+{{ latest_valid_version('stg_taobao__refund_versions') }}

@@ -1,0 +1,1 @@
+{{ latest_valid_version('stg_wechat__refund_versions') }}
