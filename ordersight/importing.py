@@ -1,4 +1,4 @@
-"""`ordersight import`: saved API responses into raw, each file once, with a summary per file."""
+"""`ordersight import`: saved API responses and seller-centre exports into raw, each file once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from pathlib import Path
 import psycopg
 
 from domain.sources import source_called
-from ingest.exports.importer import UnsupportedFile, import_file
+from ingest.exports.importer import UnsupportedFile, import_file, land_unjoined_items
+from ingest.exports.layouts import NoLayout
+from ingest.exports.rows import ItemIndex, RowProblem, is_item_file
+from ingest.exports.tables import TABLE_SUFFIXES
 from ordersight.environment import prepare_environment, say
 
 ENTITIES = ("orders", "refunds")
@@ -20,31 +23,60 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ValueError as error:
         say(str(error))
         return 2
-    if args.entity != "orders":
-        say(
-            f"--entity {args.entity}: refunds are not a source of their own yet; "
-            "only orders can be imported"
-        )
-        return 2
     paths = [Path(path) for path in args.paths]
     missing = [str(path) for path in paths if not path.is_file()]
     if missing:
         say(f"no such file: {', '.join(missing)}")
         return 2
+    tables = [path for path in paths if path.suffix.lower() in TABLE_SUFFIXES]
+    if args.entity != "orders":
+        if tables:
+            say(
+                f"--entity {args.entity}: seller-centre refund exports have no documented "
+                f"layout yet; only order exports can be imported ({', '.join(map(str, tables))})"
+            )
+        else:
+            say(
+                f"--entity {args.entity}: refunds are not a source of their own yet; "
+                "only orders can be imported"
+            )
+        return 2
+    try:
+        item_files = [path for path in tables if is_item_file(path, source)]
+    except (NoLayout, RowProblem, UnicodeError) as error:
+        say(str(error))
+        return 2
     url = prepare_environment()
     failed = 0
-    with psycopg.connect(url) as conn:
-        for path in paths:
-            say(f"importing {path} as {source.label} {args.entity}")
-            try:
-                summary = import_file(
-                    conn, path, source, progress=lambda done: say(f"  {done:,} objects read")
-                )
-            except UnsupportedFile as error:
-                say(str(error))
-                failed += 1
-                continue
-            say(summary.line())
+    items = ItemIndex() if item_files else None
+    try:
+        with psycopg.connect(url) as conn:
+            for path in item_files:
+                say(f"reading item file {path}")
+                items.add_file_at(path, source)
+            for path in paths:
+                if path in item_files:
+                    continue
+                say(f"importing {path} as {source.label} {args.entity}")
+                try:
+                    summary = import_file(
+                        conn,
+                        path,
+                        source,
+                        items=items,
+                        progress=lambda done: say(f"  {done:,} objects read"),
+                    )
+                except UnsupportedFile as error:
+                    say(str(error))
+                    failed += 1
+                    continue
+                say(summary.line())
+            if items:
+                for summary in land_unjoined_items(conn, items, source):
+                    say(summary.line())
+    finally:
+        if items:
+            items.close()
     if failed:
         return 2
     say("run `ordersight cycle` to carry what landed through keys, dbt, checks and alerts")
