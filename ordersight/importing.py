@@ -9,8 +9,7 @@ import psycopg
 
 from domain.sources import source_called
 from ingest.exports.importer import UnsupportedFile, import_file, land_unjoined_items
-from ingest.exports.layouts import NoLayout
-from ingest.exports.rows import ItemIndex, RowProblem, is_item_file
+from ingest.exports.rows import ItemIndex, is_item_file
 from ingest.exports.tables import TABLE_SUFFIXES
 from ordersight.environment import prepare_environment, say
 
@@ -43,7 +42,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     try:
         item_files = [path for path in tables if is_item_file(path, source)]
-    except (NoLayout, RowProblem, UnicodeError) as error:
+    except ValueError as error:  # no layout fits, no header, not UTF-8 nor GBK
         say(str(error))
         return 2
     url = prepare_environment()

@@ -20,9 +20,8 @@ from pathlib import Path
 import psycopg
 
 from domain.sources import Source
-from ingest.exports.layouts import NoLayout
 from ingest.exports.responses import JSON_SUFFIXES, read_responses
-from ingest.exports.rows import ItemIndex, RowProblem, export_objects, open_export
+from ingest.exports.rows import ItemIndex, export_objects, open_export
 from ingest.exports.tables import TABLE_SUFFIXES
 from ingest.load import DEFAULT_CHUNK_ROWS, Landing, Record, ensure_raw_schema
 from ingest.platforms.envelopes import Refused, Unwrapped
@@ -150,7 +149,7 @@ def import_file(
         return summary
     try:
         export = open_export(path, source)
-    except (NoLayout, RowProblem, UnicodeError) as error:
+    except ValueError as error:  # no layout fits, no header, not UTF-8 nor GBK
         raise UnsupportedFile(f"{path}: {error}") from None
     if export.layout.kind == "items":
         export.close()

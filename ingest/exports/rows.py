@@ -319,6 +319,9 @@ def _api_object(
     export: ExportFile, order: _Order, items: ItemIndex | None, record: dict[str, Any]
 ) -> dict[str, Any]:
     layout = export.layout
+    joined = items.take(order.number) if items is not None and order.number else []
+    if joined:
+        record["item_rows"] = [cells for _, _, cells, _ in joined]
     payload: dict[str, Any] = {}
     lines: list[dict[str, Any]] = []
     for index, row in enumerate(order.rows):
@@ -327,18 +330,13 @@ def _api_object(
             payload = fields
         if item:
             lines.append(item)
-    if items is not None and order.number:
-        joined = items.take(order.number)
-        if joined:
-            record["item_rows"] = [cells for _, _, cells, _ in joined]
-            problems = [problem for *_, problem in joined if problem]
-            if problems:
-                raise RowProblem(problems[0])
-            lines += [fields for _, fields, _, _ in joined]
-            _put(payload, tuple(joined[0][0].split(".")), lines)
-            return payload
-    if lines and layout.items_at:
-        _put(payload, tuple(layout.items_at.split(".")), lines)
+    problems = [problem for *_, problem in joined if problem]
+    if problems:
+        raise RowProblem(problems[0])
+    lines += [fields for _, fields, _, _ in joined]
+    items_at = joined[0][0] if joined else layout.items_at
+    if lines and items_at:
+        _put(payload, tuple(items_at.split(".")), lines)
     return payload
 
 

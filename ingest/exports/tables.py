@@ -2,7 +2,8 @@
 
 `read_table` yields the header row first, then every data row, each with the line (CSV) or
 row number (XLSX) it starts on. Rows are read one at a time, so memory does not grow with the
-file. XLSX is read with openpyxl's read-only streaming reader, first worksheet.
+file. XLSX is read with openpyxl's read-only streaming reader, first worksheet; a formula cell
+reads as its formula text (`="…"`), which `cells.unwrap` removes.
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ def _csv_rows(path: Path) -> Iterator[TableRow]:
 def _xlsx_rows(path: Path) -> Iterator[TableRow]:
     from openpyxl import load_workbook  # heavy: only for XLSX files
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    # Formulas as written, not their cached results: an id wrapped as the formula ="…" has no
+    # cached value when a tool (not Excel) wrote the file, and its text is what came.
+    workbook = load_workbook(path, read_only=True, data_only=False)
     try:
         sheet = workbook.worksheets[0]
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
