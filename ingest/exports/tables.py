@@ -16,7 +16,7 @@ from typing import Any
 
 from ingest.exports.responses import text_encoding
 
-CSV_SUFFIXES = (".csv", ".txt")
+CSV_SUFFIXES = (".csv",)
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 TABLE_SUFFIXES = CSV_SUFFIXES + XLSX_SUFFIXES
 
