@@ -152,3 +152,8 @@ def test_every_layout_column_is_documented() -> None:
             assert f"`{column.header}`" in doc, f"{layout.label}: {column.header}"
             for text in column.values:
                 assert text in doc, f"{layout.label}: {column.header} = {text}"
+
+
+def test_on_a_tie_the_order_layout_is_named() -> None:
+    with pytest.raises(NoLayout, match="closest taobao-orders v1 misses"):
+        match_layout("taobao", ["订单编号"])

@@ -176,7 +176,7 @@ def test_a_row_that_cannot_be_read_is_kept_with_its_reason_and_the_rest_lands(
         assert land_unjoined_items(conn, index, source)[0].rejected == {}
         kept = conn.execute(
             "select reason, convert_from(payload, 'utf8')::jsonb -> '_export' -> 'rows' -> 0 "
-            "-> 'cells' ->> '订单编号' from raw.rejected_payloads order by raw_id"
+            "-> 'cells' ->> '订单编号', native_id from raw.rejected_payloads order by raw_id"
         ).fetchall()
         landed = conn.execute("select native_id from raw.taobao_trades").fetchall()
     index.close()
@@ -188,8 +188,13 @@ def test_a_row_that_cannot_be_read_is_kept_with_its_reason_and_the_rest_lands(
         (
             "unreadable cell: 买家实际支付金额 = '50.0.0' (not a yuan amount), line 3",
             '="3822001234567890777"',
+            "3822001234567890777",
         ),
-        ("unknown status text: 订单状态 = '已付款，等待成团', line 4", '="3822001234567890999"'),
+        (
+            "unknown status text: 订单状态 = '已付款，等待成团', line 4",
+            '="3822001234567890999"',
+            "3822001234567890999",
+        ),
     ]
     assert landed == [("3822001234567890123",)]
 

@@ -196,7 +196,7 @@ def _land(
     with Landing(conn, label=label, chunk_rows=chunk_rows, commit_chunks=False) as landing:
         for item in objects:
             if isinstance(item, Refused):
-                landing.reject(source.name, None, item.payload, item.reason)
+                landing.reject(source.name, item.native_id, item.payload, item.reason)
                 summary.rejected[item.reason.split(":", 1)[0]] += 1
             else:
                 landing.add([Record(source.name, item.native_id, item.payload)])

@@ -164,9 +164,12 @@ def match_layout(platform: str, headers: list[Any], directory: Path = LAYOUT_DIR
     for layout in candidates:
         if all(header in present for header in layout.required_headers):
             return layout
-    closest = min(
+    closest = min(  # fewest missing; on a tie, an order export over an item file
         candidates,
-        key=lambda layout: sum(header not in present for header in layout.required_headers),
+        key=lambda layout: (
+            sum(header not in present for header in layout.required_headers),
+            layout.kind != "orders",
+        ),
     )
     missing = [header for header in closest.required_headers if header not in present]
     known = ", ".join(layout.label for layout in candidates)

@@ -309,7 +309,9 @@ def export_objects(
         try:
             payload = _api_object(export, order, items, record)
         except RowProblem as problem:
-            yield Refused(exact_json.dumps({EXPORT_KEY: record}), str(problem))
+            yield Refused(
+                exact_json.dumps({EXPORT_KEY: record}), str(problem), order.number or None
+            )
             continue
         payload[EXPORT_KEY] = record
         yield Unwrapped(_native_id(source, payload), exact_json.dumps(payload), layout.label)
