@@ -9,7 +9,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install demo test test-fast lint dev bench bench-recon bench-api db-stop clean
+.PHONY: install demo test test-fast lint dev bench bench-imports bench-recon bench-api db-stop clean
 
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/snapshots dbt_project/tests -type f) \
 	dbt_project/dbt_project.yml dbt_project/profiles.yml $(wildcard domain/*.py)
@@ -50,6 +50,9 @@ dev: install
 
 bench: install
 	$(BIN)/python bench/ingest
+
+bench-imports: install
+	$(BIN)/python bench/imports
 
 bench-recon: install
 	$(BIN)/python bench/reconciliation

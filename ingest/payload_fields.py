@@ -4,7 +4,8 @@ A platform may add a field to its objects without notice. Nothing is lost (raw h
 payload as received); ordersight says so once. Each scan reads only the raw rows landed since
 the previous one, takes each payload's object (inside its API envelope when it came in one,
 `ingest.platforms.envelopes`), and records every top-level field outside the source's known
-list (`ingest.platforms.fields`) in `raw.payload_fields` with the first payload that carried it.
+list (`ingest.platforms.fields`; the export rows' reserved key aside) in
+`raw.payload_fields` with the first payload that carried it.
 A field is new in exactly one scan; later scans only count it.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import psycopg
 
 from domain.sources import SOURCES, Source
+from ingest.exports.rows import EXPORT_KEY
 from ingest.platforms.envelopes import ENVELOPES
 from ingest.platforms.fields import KNOWN_FIELDS
 
@@ -111,7 +113,7 @@ def _scan_source(conn: psycopg.Connection, source: Source) -> tuple[list[NewFiel
         group by field
         order by field
         """,
-        {"after": after, "last": last, "known": sorted(KNOWN_FIELDS[source.name])},
+        {"after": after, "last": last, "known": sorted({*KNOWN_FIELDS[source.name], EXPORT_KEY})},
     ).fetchall()
     new: list[NewField] = []
     for field, first_raw_id, payloads in rows:

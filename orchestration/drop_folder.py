@@ -25,6 +25,7 @@ from dagster import (
 from domain.sources import source_called
 from ingest.exports.importer import import_file
 from ingest.exports.responses import JSON_SUFFIXES
+from ingest.exports.tables import TABLE_SUFFIXES
 from orchestration.resources import WarehouseResource
 from plumbing.settings import drop_dir
 
@@ -56,6 +57,9 @@ def import_dropped_file_op(
             "kept_aside": sum(summary.rejected.values()),
             "kept_aside_by_reason": dict(summary.rejected),
             "already_imported": bool(summary.already_imported),
+            "layout": summary.layout or "saved API responses",
+            "rows": summary.rows,
+            "unknown_columns": ", ".join(summary.unknown_columns) or "none",
             "sha256": summary.sha256,
         }
     )
@@ -82,7 +86,7 @@ def dropped_files(root: Path, *, now: float | None = None) -> dict[str, tuple[st
         except ValueError:
             continue
         for path in sorted(folder.iterdir()):
-            if path.is_file() and path.suffix.lower() in JSON_SUFFIXES:
+            if path.is_file() and path.suffix.lower() in JSON_SUFFIXES + TABLE_SUFFIXES:
                 stat = path.stat()
                 if now - stat.st_mtime < SETTLE_SECONDS:
                     continue

@@ -134,7 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     imports = sub.add_parser(
         "import",
-        help="import saved API responses (JSON or JSON Lines, with or without their envelopes)",
+        help="import saved API responses (JSON or JSON Lines, with or without their envelopes) "
+        "and seller-centre order exports (CSV, XLSX; Taobao's item file in the same command)",
     )
     imports.add_argument("paths", nargs="+", metavar="PATH")
     imports.add_argument(

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from tests.cli_runner import run, state_home
+from tests.export_samples import SAMPLES, TAOBAO_ITEMS, TAOBAO_ORDERS, write_csv
 
 pytestmark = pytest.mark.e2e
 
@@ -98,6 +99,9 @@ def test_imported_orders_reach_the_marts_through_one_cycle(home: Path, tmp_path:
     imported = run(["import", str(dump), "--platform", "TB"], home)
     assert imported.returncode == 0, imported.stdout[-3000:] + imported.stderr[-3000:]
     assert "2 taobao objects landed (2 ids); 1 kept aside" in imported.stdout
+    export = write_csv(SAMPLES["pdd"][0], tmp_path / "pdd-orders.csv", "gbk")
+    imported = run(["import", str(export), "--platform", "PDD"], home)
+    assert "pdd-orders v1, 2 rows; 2 pdd objects landed (2 ids)" in imported.stdout
     again = run(["import", str(dump), "--platform", "taobao"], home)
     assert "already imported" in again.stdout
     refunds = tmp_path / "taobao-refunds-2026-11-21.json"
@@ -122,20 +126,43 @@ def test_imported_orders_reach_the_marts_through_one_cycle(home: Path, tmp_path:
             " from marts.fct_orders order by native_order_id"
         ).fetchall()
         simulated = conn.execute("select to_regclass('sim.orders') is not null").fetchone()[0]
-    assert [(r[0], r[2], r[3]) for r in rows] == [(str(tid), "paid", 20007) for tid in TIDS]
-    assert all(r[1].startswith("TB") for r in rows)
-    assert refunded == [
+        from_export = conn.execute(
+            "select native_order_id, unified_key, state, payment_fen from marts.fct_orders "
+            "where platform = 'PDD' order by native_order_id"
+        ).fetchall()
+    assert [(r[0], r[2], r[3]) for r in rows if r[1].startswith("TB")] == [
+        (str(tid), "paid", 20007) for tid in TIDS
+    ]
+    assert [r for r in refunded if r[0] in {str(tid) for tid in TIDS}] == [
         (str(TIDS[0]), "partial", 5000, False),  # the refused refund counts for nothing
         (str(TIDS[1]), "none", 0, False),
     ]
+    assert [(r[0], r[2], r[3]) for r in from_export] == [
+        ("260607-400000294410900", "shipped", 16899),
+        ("260608-400000294410901", "completed", 2107),
+    ]
+    assert all(r[1].startswith("PDD") for r in from_export)
     assert not simulated
+
+
+def test_an_order_export_lands_with_its_item_file(home: Path, tmp_path: Path) -> None:
+    orders = write_csv(TAOBAO_ORDERS, tmp_path / "ExportOrderList.csv", "gbk")
+    items = write_csv(TAOBAO_ITEMS, tmp_path / "ExportOrderDetailList.csv", "gbk")
+    done = run(["import", str(items), str(orders), "--platform", "TB"], home)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "taobao-orders v1, 3 rows (+3 item rows); 3 taobao objects landed (3 ids)" in (
+        done.stdout
+    )
+    assert "ExportOrderDetailList.csv: item file" in done.stdout
 
 
 def test_unsupported_inputs_get_a_clear_error(home: Path, tmp_path: Path) -> None:
     export = tmp_path / "ExportOrderList.csv"
     export.write_text("订单编号\n")
     done = run(["import", str(export), "--platform", "TB"], home)
-    assert done.returncode == 2 and "CSV, XLSX" in done.stdout
+    assert done.returncode == 2 and "misses the required column(s) 订单状态" in done.stdout
+    done = run(["import", str(export), "--platform", "TB", "--entity", "refunds"], home)
+    assert done.returncode == 2 and "refund exports have no documented layout" in done.stdout
     done = run(["import", str(export), "--platform", "tmall"], home)
     assert done.returncode == 2 and "unknown source 'tmall'" in done.stdout
     done = run(["import", str(tmp_path / "nope.json"), "--platform", "TB"], home)

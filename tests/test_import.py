@@ -124,12 +124,15 @@ def test_a_file_that_fails_midway_lands_nothing_and_can_be_imported_again(
     assert fetch(fresh_db_url, "select count(distinct native_id) from raw.pdd_orders") == [(120,)]
 
 
-def test_an_export_file_is_refused_with_what_is_supported(
+def test_a_file_of_another_kind_is_refused_with_what_is_supported(
     fresh_db_url: str, tmp_path: Path
 ) -> None:
-    export = tmp_path / "ExportOrderList.csv"
-    export.write_text("订单编号,买家会员名\n")
-    with psycopg.connect(fresh_db_url) as conn, pytest.raises(UnsupportedFile, match="CSV, XLSX"):
+    export = tmp_path / "ExportOrderList.xls"
+    export.write_bytes(b"\xd0\xcf\x11\xe0")
+    with (
+        psycopg.connect(fresh_db_url) as conn,
+        pytest.raises(UnsupportedFile, match=r"nor a seller-centre export \(\.csv"),
+    ):
         import_file(conn, export, PDD)
 
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 
-from domain.sources import SOURCES
+from domain.sources import SOURCES, source_called
+from ingest.exports.layouts import layouts
 from ingest.load import land_records
 from ingest.payload_fields import scan_new_fields
 from ingest.platforms.fields import KNOWN_FIELDS
@@ -30,6 +31,22 @@ def taobao_listing(tid: int, **extra: object) -> dict:
 @pytest.mark.unit
 def test_every_source_has_a_known_field_list() -> None:
     assert {source.name for source in SOURCES} == set(KNOWN_FIELDS)
+
+
+@pytest.mark.unit
+def test_every_field_an_export_layout_writes_is_a_known_field_of_its_platform() -> None:
+    for layout in layouts():
+        known = KNOWN_FIELDS[source_called(layout.platform).name]
+        written = {
+            target.keys[0]
+            for column in layout.columns
+            for target in column.targets
+            if not target.on_item and layout.kind == "orders"
+        }
+        if layout.items_at:
+            written.add(layout.items_at.split(".")[0])
+        assert written, layout.name
+        assert written <= known, (layout.name, sorted(written - known))
 
 
 def test_the_simulated_merchant_sends_no_field_outside_the_known_lists(fresh_db_url: str) -> None:

@@ -1,4 +1,4 @@
-"""Files merchants hand over: saved API responses now, seller-centre exports next.
+"""Files merchants hand over: saved API responses and seller-centre export files (CSV, XLSX).
 
-Layouts are in docs/imports.md.
+Layouts are in docs/imports.md; the export layouts themselves in `layouts/*.toml`.
 """

@@ -22,7 +22,7 @@ _ENCODINGS = ("utf-8-sig", "gb18030")
 
 def read_responses(path: Path, source: Source) -> Iterator[Unwrapped | Refused]:
     """Every object of `source` in the file at `path`, and every part that is not one."""
-    encoding = _encoding(path)
+    encoding = text_encoding(path)
     if path.suffix.lower() == ".json":
         text = path.read_text(encoding=encoding)
         try:
@@ -50,7 +50,7 @@ def _lines(path: Path, source: Source, encoding: str) -> Iterator[Unwrapped | Re
             yield from unwrap(source, value)
 
 
-def _encoding(path: Path) -> str:
+def text_encoding(path: Path) -> str:
     """The first of UTF-8 and GB18030 that decodes the whole file (streamed, bounded memory)."""
     for encoding in _ENCODINGS:
         decoder = codecs.getincrementaldecoder(encoding)()

@@ -121,6 +121,7 @@ class Refused:
 
     payload: str
     reason: str
+    native_id: str | None = None  # when known (an export row's order number)
 
 
 def unwrap(source: Source, value: Any) -> Iterator[Unwrapped | Refused]:
