@@ -63,7 +63,7 @@ PDD_REFUND_ONLY = {
     "confirm_status": 1,
     "refund_status": 4,
     "after_sales_status": 10,
-    "after_sales_type": 2,  # refund facts the simulator still puts on the order
+    "after_sales_type": 2,  # not in the order contract: ignored, refunds come from their own source
     "risk_control_status": 0,
     "created_time": "2026-10-01 12:00:00",
     "pay_time": "2026-10-01 12:01:00",
@@ -298,31 +298,32 @@ def test_missing_post_fee_is_zero(staged: str) -> None:
     assert post_fee == 0
 
 
-def test_pdd_refund_only_and_risk_hold_are_recognised(staged: str) -> None:
-    state, refund_phase, refund_fen, held = one(
+def test_pdd_after_sales_signal_and_risk_hold_are_recognised(staged: str) -> None:
+    # the order carries only a signal; refunds and amounts come from the refund source
+    state, native_refund_status, held = one(
         staged,
-        "select state, refund_phase, refund_fen, is_on_hold from staging.stg_pdd__orders "
+        "select state, native_refund_status, is_on_hold from staging.stg_pdd__orders "
         "where native_id = '261001-123456789012345'",
     )
-    assert (state, refund_phase, refund_fen, held) == ("completed", "refund_only", 16899, False)
-    state, held = one(
+    assert (state, native_refund_status, held) == ("completed", "10", False)
+    state, native_refund_status, held = one(
         staged,
-        "select state, is_on_hold from staging.stg_pdd__orders "
+        "select state, native_refund_status, is_on_hold from staging.stg_pdd__orders "
         "where native_id = '261001-123456789012346'",
     )
-    assert (state, held) == ("paid", True)
+    assert (state, native_refund_status, held) == ("paid", "0", True)
 
 
 def test_wechat_epoch_seconds_fen_and_gift_order_paid_before_creation(staged: str) -> None:
-    created, paid, payment, refund_fen, refund_phase = one(
+    created, paid, payment, native_refund_status = one(
         staged,
-        "select created_at, paid_at, payment_fen, refund_fen, refund_phase "
+        "select created_at, paid_at, payment_fen, native_refund_status "
         "from staging.stg_wechat__orders where native_id = '3712345678901234567'",
     )
     assert created == datetime.fromtimestamp(1790817164, UTC)
     assert paid < created, "a gift order's payment may precede its creation and is kept"
-    # an after-sale finished on a line, its amount not on the order: refunded, 0 fen known
-    assert (payment, refund_fen, refund_phase) == (20007, 0, "refunded")
+    # an after-sale finished on a line: a signal on the order, its amount in the after-sale API
+    assert (payment, native_refund_status) == (20007, "AFTERSALE_FINISHED")
 
 
 def test_ledger_accepts_china_time_strings_and_epoch_milliseconds(staged: str) -> None:
