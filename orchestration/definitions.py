@@ -6,8 +6,8 @@ from dagster_dbt import DbtCliResource
 from orchestration.assets.dbt import dbt_project, dbt_staging, dbt_warehouse
 from orchestration.assets.ingest import simulated_merchant
 from orchestration.assets.keys import order_keys
-from orchestration.assets.pulls import PULL_ASSETS
 from orchestration.assets.payload_fields import payload_fields
+from orchestration.assets.pulls import PULL_ASSETS
 from orchestration.assets.reports import monthly_consistency_report
 from orchestration.checks import ge_checks
 from orchestration.drop_folder import drop_folder_imports, import_dropped_file
