@@ -13,7 +13,7 @@ import psycopg
 from ingest.platform_server.serve import local_base_url
 from ingest.platform_server.state import ServerShop
 from ingest.platform_server.world import Version
-from ingest.platforms.registry import pull_shop, shops_from
+from ingest.platforms.registry import CONNECTORS, PLATFORM_OF_SOURCE, pull_shop, shops_from
 from ingest.platforms.retry import Pacing
 from ingest.simulate import MerchantSimulator, RawRecord, SimulationConfig
 from tests.fakes.clock import SteppingClock
@@ -51,15 +51,24 @@ def pacing(now: float) -> Pacing:
 
 
 def pull_everything(url: str, env: dict[str, str], now: float) -> None:
-    """Pull every configured shop's orders once, at platform time `now`."""
+    """Pull every entity (orders, refunds) of every configured shop once, at platform time
+    `now`."""
     with psycopg.connect(url) as conn:
         for shop in shops_from(env.get):
-            pull_shop(conn, shop, "orders", pacing=pacing(now), timeout=CLIENT_TIMEOUT)
+            for entity in CONNECTORS[shop.platform].entities:
+                pull_shop(conn, shop, entity, pacing=pacing(now), timeout=CLIENT_TIMEOUT)
 
 
-def watermarks(url: str) -> dict[str, datetime]:
+def watermarks(url: str) -> dict[tuple[str, str], datetime]:
+    """Each (shop, source)'s watermark."""
     with psycopg.connect(url) as conn:
-        return dict(conn.execute("select shop_id, watermark from raw.pull_watermarks").fetchall())
+        rows = conn.execute("select shop_id, source, watermark from raw.pull_watermarks")
+        return {(shop, source): mark for shop, source, mark in rows.fetchall()}
+
+
+def platform_of(version: Version) -> str:
+    """The platform serving a version (its source's platform: taobao for taobao_refunds)."""
+    return PLATFORM_OF_SOURCE[version.source]
 
 
 @dataclass

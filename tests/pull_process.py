@@ -1,4 +1,4 @@
-"""Pull every configured shop's orders once, as a process of its own (killed mid-pull by tests).
+"""Pull every configured shop's entities once, as a process of its own (killed mid-pull by tests).
 
 `python -m tests.pull_process DATABASE_URL NOW` — shops from the environment, the platform's
 time NOW (epoch seconds) on a stepping clock (backoff sleeps cost no wall time).
@@ -20,12 +20,12 @@ from tests.fakes.clock import SteppingClock
 CLIENT_TIMEOUT = httpx.Timeout(0.25, connect=2.0)
 
 
-def pull_all(database_url: str, now: float, entity: str = "orders") -> None:
+def pull_all(database_url: str, now: float) -> None:
     clock = SteppingClock(start=now)
     pacing = Pacing(clock=clock.time, sleep=clock.sleep, rng=random.Random(1))
     with psycopg.connect(database_url) as conn:
         for shop in shops_from(os.environ.get):
-            if entity in CONNECTORS[shop.platform].entities:
+            for entity in CONNECTORS[shop.platform].entities:
                 pull_shop(conn, shop, entity, pacing=pacing, timeout=CLIENT_TIMEOUT)
 
 

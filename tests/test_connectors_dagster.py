@@ -61,7 +61,7 @@ def test_a_pull_materialises_with_its_metadata(
     assert metadata["windows"] >= 60 and metadata["pages"] >= metadata["windows"]
     assert metadata["rows"] > 0 and metadata["landed"] == metadata["rows"]
     assert metadata["quarantined"] == 0 and metadata["retries"] == 0, metadata
-    mark = watermarks(fresh_db_url)["tb_live"]
+    mark = watermarks(fresh_db_url)["tb_live", "taobao"]
     assert metadata["watermarks"] == {"tb_live": mark.isoformat()}
     again = _run(server, fresh_db_url, monkeypatch, SHOP)
     (second,) = again.get_asset_materialization_events()

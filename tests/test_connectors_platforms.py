@@ -1,5 +1,6 @@
-"""JD, Pinduoduo, WeChat shop and U8 OpenAPI connectors against the local platform server: 2
-simulated days in 4 pulls with faults injected land exactly the versions each exposed; a wrong
+"""JD, Pinduoduo, WeChat shop and U8 OpenAPI connectors against the local platform server: 5
+simulated days of orders, and the refunds that follow them, in 17 daily pulls of orders and
+refunds (U8: orders) with faults injected land exactly the versions each exposed; a wrong
 secret on each is one clear error after one request, with no watermark."""
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from ingest.platform_server.serve import LocalPlatformServer
 from ingest.platform_server.state import Faults, ServerShop, ServerState
 from ingest.platform_server.world import LateUpdates, Version, World
 from ingest.platforms.errors import PlatformAuthError
-from ingest.platforms.registry import CONNECTORS, pull_shop, shops_from
+from ingest.platforms.registry import CONNECTORS, PLATFORM_OF_SOURCE, pull_shop, shops_from
 from tests.connectors_world import (
     START,
     pacing,
+    platform_of,
     pull_everything,
     raw_against,
     shop_env,
@@ -28,8 +30,8 @@ from tests.connectors_world import (
 )
 from tests.pull_process import CLIENT_TIMEOUT
 
-CYCLE = timedelta(hours=12)
-CYCLES = 4
+CYCLE = timedelta(hours=24)
+CYCLES = 17  # refunds settle up to about 16 days after the orders
 SHOPS = [
     ServerShop("jd", "jd_main", {"APP_KEY": "jdk", "APP_SECRET": "jds", "ACCESS_TOKEN": "jdt"}),
     ServerShop("pdd", "pdd_main", {"CLIENT_ID": "pc", "CLIENT_SECRET": "ps", "ACCESS_TOKEN": "pt"}),
@@ -40,6 +42,8 @@ SHOPS = [
         {"FROM_ACCOUNT": "fa", "TO_ACCOUNT": "ta", "APP_KEY": "uk", "APP_SECRET": "us"},
     ),
 ]
+#: Every source pulled: each platform's orders, and its refunds where it has a refund API.
+SOURCES = ["jd", "pdd", "wechat", "u8", "jd_refunds", "pdd_refunds", "wechat_refunds"]
 FAULTS = Faults(server_error=0.1, throttle=0.05, truncated=0.03, seed=9)
 WRONG = {
     "jd": ("APP_SECRET", "JD", "signature"),
@@ -59,31 +63,32 @@ class Pulled:
 @pytest.fixture(scope="module")
 def pulled(module_db_url: str) -> Iterator[Pulled]:
     world = World(
-        simulated_records(2, 60),
+        simulated_records(5, 100),
         {shop.platform: [shop.shop_id] for shop in SHOPS},
         LateUpdates(rate=0.2, seed=4),
     )
     state = ServerState(world, SHOPS, now=0, faults=FAULTS)
-    truth: dict[str, dict[str, Version]] = {shop.platform: {} for shop in SHOPS}
+    truth: dict[str, dict[str, Version]] = {source: {} for source in SOURCES}
     with LocalPlatformServer(state) as server:
         env = shop_env(server.origin, SHOPS)
         for cycle in range(1, CYCLES + 1):
             now = int((START + cycle * CYCLE).timestamp())
             state.now = now
             for version in world.exposed(now):
-                lag = CONNECTORS[version.source].lag.total_seconds()
+                lag = CONNECTORS[platform_of(version)].lag.total_seconds()
                 if version.modified <= now - lag:
                     truth[version.source][f"{version.key}:{version.payload}"] = version
             pull_everything(module_db_url, env, now)
     yield Pulled(state, {p: list(v.values()) for p, v in truth.items()}, module_db_url)
 
 
-@pytest.mark.parametrize("platform", ["jd", "pdd", "wechat", "u8"])
-def test_raw_holds_exactly_the_exposed_versions(pulled: Pulled, platform: str) -> None:
-    truth = pulled.truth[platform]
-    found = raw_against(pulled.url, source_named(platform).raw_table, truth)
+@pytest.mark.parametrize("source", SOURCES)
+def test_raw_holds_exactly_the_exposed_versions(pulled: Pulled, source: str) -> None:
+    truth = pulled.truth[source]
+    found = raw_against(pulled.url, source_named(source).raw_table, truth)
     assert (found.doubled, found.missing, found.extra) == ([], [], [])
     assert found.rows == len(truth) > 0
+    platform = PLATFORM_OF_SOURCE[source]
     faults = {o for (p, o), n in pulled.state.requests.items() if p == platform and n}
     assert {"5xx", "throttled", "ok"} <= faults
 
@@ -107,4 +112,4 @@ def test_a_wrong_secret_is_one_clear_error(pulled: Pulled, platform: str) -> Non
     assert label in message and f"'{platform}_new'" in message and reason in message
     assert "not-it" not in message
     assert sum(state.requests.values()) - before == 1
-    assert f"{platform}_new" not in watermarks(pulled.url)
+    assert f"{platform}_new" not in {shop for shop, _ in watermarks(pulled.url)}

@@ -1,6 +1,7 @@
-"""API connectors end to end: 3 simulated days pulled from the local platform server, two shops
-on one platform, with 5xx, throttling, timeouts, truncated bodies and late updates injected and
-one pull process killed mid-pull then rerun: raw holds exactly the versions the platform
+"""API connectors end to end: 3 simulated days of orders and their refunds pulled hourly (for 4
+days, so that refunds follow) from the local platform server, two shops on one platform, with
+5xx, throttling, timeouts, truncated bodies and late updates injected and one pull process
+killed mid-pull then rerun: raw holds exactly the (source, native id, version) the platform
 exposed — none missing, none doubled. A wrong secret stops at once with one clear error."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 
+from domain.sources import source_named
 from ingest.platform_server.serve import LocalPlatformServer
 from ingest.platform_server.state import Faults, ServerShop, ServerState
 from ingest.platform_server.world import LateUpdates, Version, World
@@ -32,9 +34,9 @@ from tests.connectors_world import (
 from tests.pull_process import CLIENT_TIMEOUT
 
 CYCLE = timedelta(hours=1)
-CYCLES = 72  # 3 days
+CYCLES = 96  # 4 days: the 3 simulated days of orders, and the refunds that follow them
 KILLED_CYCLE = 36
-KILL_AFTER_REQUESTS = 3
+KILL_AFTER_REQUESTS = 6
 LATE = LateUpdates(rate=0.5, delay_seconds=600, seed=3)
 FAULTS = Faults(
     server_error=0.12, throttle=0.05, timeout=0.02, truncated=0.03, timeout_seconds=0.5, seed=5
@@ -56,7 +58,7 @@ SHOPS = {
 @dataclass
 class Pulled:
     state: ServerState
-    truth: list[Version]
+    truth: dict[str, list[Version]]  # by source: the versions the platform exposed
     late_caught: int  # versions only the overlap window catches
     killed_mid_pull: bool
     url: str
@@ -72,7 +74,7 @@ def pulled(module_db_url: str) -> Iterator[Pulled]:
     )
     state = ServerState(world, all_shops, now=0, faults=FAULTS)
     lag = CONNECTORS["taobao"].lag
-    truth: dict[str, Version] = {}
+    truth: dict[str, dict[str, Version]] = {"taobao": {}, "taobao_refunds": {}}
     late_caught = 0
     killed_mid_pull = False
     with LocalPlatformServer(state) as server:
@@ -84,7 +86,7 @@ def pulled(module_db_url: str) -> Iterator[Pulled]:
             end = now - int(lag.total_seconds())
             exposed = [v for v in world.exposed(now) if v.modified <= end]
             for version in exposed:
-                truth[f"{version.key}:{version.payload}"] = version
+                truth[version.source][f"{version.key}:{version.payload}"] = version
                 # before the previous pull's end, but not yet visible to it: only the overlap
                 if previous and version.modified <= previous_end and version.visible > previous:
                     late_caught += 1
@@ -92,7 +94,8 @@ def pulled(module_db_url: str) -> Iterator[Pulled]:
                 killed_mid_pull = _kill_mid_pull(module_db_url, state, env, now, end)
             pull_everything(module_db_url, env, now)
             previous, previous_end = now, end
-    yield Pulled(state, list(truth.values()), late_caught, killed_mid_pull, module_db_url)
+    exposed = {source: list(versions.values()) for source, versions in truth.items()}
+    yield Pulled(state, exposed, late_caught, killed_mid_pull, module_db_url)
 
 
 def _kill_mid_pull(url: str, state: ServerState, env: dict[str, str], now: int, end: int) -> bool:
@@ -114,23 +117,28 @@ def _kill_mid_pull(url: str, state: ServerState, env: dict[str, str], now: int, 
         state.hold_after = None
         state.release.set()
     after = watermarks(url)
-    advanced = any(after[shop] > before[shop] for shop in after)
+    advanced = any(key not in before or after[key] > before[key] for key in after)
     unfinished = any(mark.timestamp() < end for mark in after.values())
     return advanced and unfinished
 
 
-def test_raw_holds_exactly_the_exposed_versions_none_missing_none_doubled(pulled: Pulled) -> None:
+@pytest.mark.parametrize("source", ["taobao", "taobao_refunds"])
+def test_raw_holds_exactly_the_exposed_versions_none_missing_none_doubled(
+    pulled: Pulled, source: str
+) -> None:
     assert pulled.killed_mid_pull, "the killed process had landed some windows, not all"
-    found = raw_against(pulled.url, "taobao_trades", pulled.truth)
+    truth = pulled.truth[source]
+    found = raw_against(pulled.url, source_named(source).raw_table, truth)
     assert (found.doubled, found.missing, found.extra) == ([], [], [])
-    assert found.rows == len(pulled.truth)
+    assert found.rows == len(truth) > 0
     with psycopg.connect(pulled.url) as conn:
         counts = conn.execute(
-            "select count(*), count(distinct shop_id) from raw.pulled_versions "
-            "where source = 'taobao'"
+            "select count(*), count(distinct shop_id) from raw.pulled_versions where source = %s",
+            (source,),
         ).fetchone()
-    assert counts == (len(pulled.truth), 2)
-    assert len({v.key for v in pulled.truth}) < len(pulled.truth), "several versions per order"
+    assert counts == (len(truth), 2)
+    if source == "taobao":
+        assert len({v.key for v in truth}) < len(truth), "several versions per order"
 
 
 def test_the_faults_happened_and_the_overlap_was_needed(pulled: Pulled) -> None:
@@ -143,7 +151,9 @@ def test_the_faults_happened_and_the_overlap_was_needed(pulled: Pulled) -> None:
 
 def test_watermark_reached_the_end_and_every_row_knows_its_window(pulled: Pulled) -> None:
     end = START + CYCLES * CYCLE - CONNECTORS["taobao"].lag
-    assert set(watermarks(pulled.url).values()) == {end}
+    marks = watermarks(pulled.url)
+    assert {source for _, source in marks} == {"taobao", "taobao_refunds"}
+    assert set(marks.values()) == {end}
     with psycopg.connect(pulled.url) as conn:
         outside = conn.execute(
             "select count(*) from raw.pulled_versions v join raw.taobao_trades t "
@@ -174,4 +184,4 @@ def test_wrong_secret_is_one_clear_error_no_retry_no_watermark(pulled: Pulled) -
     assert "Taobao/Tmall" in message and "'tb_new'" in message and "invalid signature" in message
     assert "not-it" not in message
     assert sum(state.requests.values()) - before_requests == 1
-    assert "tb_new" not in watermarks(pulled.url)
+    assert "tb_new" not in {shop for shop, _ in watermarks(pulled.url)}

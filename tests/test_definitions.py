@@ -47,6 +47,10 @@ EXPECTED_ASSETS = {
         "api_pdd_orders",
         "api_wechat_orders",
         "api_u8_orders",
+        "api_taobao_refunds",
+        "api_jd_refunds",
+        "api_pdd_refunds",
+        "api_wechat_refunds",
         "payload_fields",
     },
     "sim": {"orders", "faults"},
@@ -148,8 +152,15 @@ def test_each_platform_pull_runs_before_the_staging_models_reading_its_table() -
     versions = graph.get(layer_key("staging", "stg_taobao__trade_versions"))
     assert layer_key("raw", "api_taobao_orders") in versions.parent_keys
     assert layer_key("raw", "api_jd_orders") not in versions.parent_keys
+    refunds = graph.get(layer_key("staging", "stg_jd__refund_versions"))
+    assert layer_key("raw", "api_jd_refunds") in refunds.parent_keys
     cycle = defs.resolve_job_def("cycle").asset_layer.executable_asset_keys
-    assert {layer_key("raw", f"api_{p}_orders") for p in ("taobao", "jd", "pdd", "wechat")} <= cycle
+    pulls = {
+        layer_key("raw", f"api_{p}_{entity}")
+        for p in ("taobao", "jd", "pdd", "wechat")
+        for entity in ("orders", "refunds")
+    }
+    assert pulls <= cycle
 
 
 def test_layer_rule_for_dbt_nodes() -> None:

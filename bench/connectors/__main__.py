@@ -1,4 +1,4 @@
-"""API-path throughput: simulated orders pulled through the local platform server into raw.
+"""API-path throughput: simulated orders and refunds pulled through the local platform server.
 
 Prints its figures; it asserts nothing. The simulator's world is served by the local platform
 server (uvicorn on 127.0.0.1) as Taobao (2 shops), JD, Pinduoduo, WeChat shop and U8's
@@ -21,6 +21,7 @@ from pathlib import Path
 import psycopg
 
 from domain.china_time import CHINA_TZ
+from domain.sources import ORDERS, REFUNDS, source_named
 from ingest.platform_server.serve import LocalPlatformServer, local_base_url
 from ingest.platform_server.state import Faults, ServerShop, ServerState
 from ingest.platform_server.world import World
@@ -63,7 +64,7 @@ def main() -> None:
         world, SHOPS, now=int(end.timestamp()), faults=Faults(server_error=args.faults)
     )
     exposed = world.exposed(state.now)
-    orders = {v.key for v in exposed}
+    orders = {v.key for v in exposed if source_named(v.source).entity == ORDERS}
     print(
         f"bench/connectors: {config.total_orders:,} simulated orders over {args.days} days; "
         f"{len(orders):,} platform orders exposed at the end of the last day",
@@ -95,16 +96,20 @@ def main() -> None:
                     for name in totals:
                         totals[name] += getattr(stats, name)
             seconds = time.perf_counter() - began
-            (landed_orders,) = conn.execute(
-                "select count(distinct (source, native_id)) from raw.pulled_versions"
-            ).fetchone()
+            landed = {ORDERS: 0, REFUNDS: 0}
+            for source, objects in conn.execute(
+                "select source, count(distinct native_id) from raw.pulled_versions group by 1"
+            ).fetchall():
+                landed[source_named(source).entity] += objects
+            landed_orders = landed[ORDERS]
     finally:
         drop_database(url)
         if private:
             private.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"pulled {landed_orders:,} orders ({totals['landed']:,} versions) from {len(SHOPS)} "
+        f"pulled {landed_orders:,} orders and {landed[REFUNDS]:,} refunds "
+        f"({totals['landed']:,} versions) from {len(SHOPS)} "
         f"shops in {seconds:.1f} s: {landed_orders / seconds:,.0f} orders/s, "
         f"{totals['landed'] / seconds:,.0f} versions/s",
         flush=True,

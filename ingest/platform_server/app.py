@@ -100,6 +100,8 @@ def build_app(state: ServerState) -> Starlette:
         ("/cgi-bin/token", "wechat", channels.authenticate_app, channels.issue_token, None),
         ("/channels/ec/order/list/get", *wechat, channels.list_orders, None),
         ("/channels/ec/order/get", *wechat, channels.get_order, None),
+        ("/channels/ec/aftersale/getaftersalelist", *wechat, channels.list_aftersales, None),
+        ("/channels/ec/aftersale/getaftersaleorder", *wechat, channels.get_aftersale, None),
         ("/system/token", "u8", yonyou.authenticate_app, yonyou.issue_token, yonyou.throttled),
         (
             "/api/saleorderlist/batch_get",

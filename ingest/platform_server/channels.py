@@ -1,6 +1,8 @@
 """WeChat shop as the local server answers it: `cgi-bin/token`, `channels/ec/order/list/get`
-(ids updated in a window, `next_key` paging, window ≤ 7 days, page_size ≤ 100) and
-`channels/ec/order/get` (one order, as current at the server's time)."""
+(ids updated in a window, `next_key` paging, window ≤ 7 days, page_size ≤ 100),
+`channels/ec/order/get` (one order, as current at the server's time), and the after-sale pair
+`channels/ec/aftersale/getaftersalelist` (ids updated in a window ≤ 24 hours, pages of 100)
+and `channels/ec/aftersale/getaftersaleorder`."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from ingest.platform_server.state import ServerShop, ServerState
 
 MAX_WINDOW_SECONDS = 7 * 86_400
 MAX_PAGE_SIZE = 100
+MAX_AFTERSALE_WINDOW_SECONDS = 86_400
+AFTERSALE_PAGE = 100
 
 
 def error(code: int, msg: str) -> dict:
@@ -81,3 +85,33 @@ def get_order(state: ServerState, shop: ServerShop, params: dict[str, str]) -> d
         return error(100002, "order not exist")
     order: Any = exact_json.loads(version.payload)
     return {"errcode": 0, "errmsg": "ok", "order": order}
+
+
+def list_aftersales(state: ServerState, shop: ServerShop, params: dict[str, str]) -> dict:
+    try:
+        start, end = int(params["begin_update_time"]), int(params["end_update_time"])
+        offset = int(params.get("next_key") or "0")
+    except (KeyError, ValueError, TypeError):
+        return error(47001, "data format error")
+    if not 0 <= end - start <= MAX_AFTERSALE_WINDOW_SECONDS:
+        return error(10020004, "非法的时间区间,不得大于24小时")
+    found = state.world.listing("wechat_refunds", shop.shop_id, start, end, state.now)
+    listed = found[offset : offset + AFTERSALE_PAGE]
+    return {
+        "errcode": 0,
+        "errmsg": "ok",
+        "after_sale_order_id_list": [v.native_id for v in listed],
+        "has_more": offset + AFTERSALE_PAGE < len(found),
+        "next_key": str(offset + AFTERSALE_PAGE),
+    }
+
+
+def get_aftersale(state: ServerState, shop: ServerShop, params: dict[str, str]) -> dict:
+    key = f"wechat_refunds:{params.get('after_sale_order_id', '')}"
+    try:
+        version = state.world.current(key, state.now)
+    except KeyError:
+        version = None
+    if version is None or state.world.shop_of(version) != shop.shop_id:
+        return error(100002, "after sale order not exist")
+    return {"errcode": 0, "errmsg": "ok", "after_sale_order": exact_json.loads(version.payload)}

@@ -1,8 +1,9 @@
-"""Pinduoduo as the local server answers it: `pdd.order.number.list.increment.get`.
+"""Pinduoduo as the local server answers it: `pdd.order.number.list.increment.get` and
+`pdd.refund.list.increment.get`.
 
 Checks a known client_id, the md5 signature (20004), the access_token (10019), the type, a
-window of at most 30 minutes and page_size at most 100 (10000). Orders come sorted by update
-time descending (hence the client's paging from the last page back).
+window of at most 30 minutes and page_size at most 100 (10000). Orders and refunds come sorted
+by update time descending (hence the client's paging from the last page back).
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from typing import Any
 
 from ingest import exact_json
 from ingest.platform_server.state import ServerShop, ServerState
-from ingest.platforms.pdd import ORDERS
+from ingest.platforms.pdd import ORDERS, REFUNDS
 from ingest.platforms.signing import md5_wrapped_sign, signature_matches
+
+ENTITIES = {api.method: api for api in (ORDERS, REFUNDS)}
+LIST_KEY = {"orders": "order_sn_list", "refunds": "refund_list"}
 
 MAX_WINDOW_SECONDS = 1800
 MAX_PAGE_SIZE = 100
@@ -45,7 +49,8 @@ def authenticate(state: ServerState, params: dict[str, str]) -> ServerShop | dic
 
 
 def handle(state: ServerState, shop: ServerShop, params: dict[str, str]) -> dict:
-    if params.get("type") != ORDERS.method:
+    api = ENTITIES.get(params.get("type", ""))
+    if api is None:
         return error(10000, "type不存在")
     try:
         start, end = int(params["start_updated_at"]), int(params["end_updated_at"])
@@ -56,12 +61,12 @@ def handle(state: ServerState, shop: ServerShop, params: dict[str, str]) -> dict
         return error(10000, "start_updated_at与end_updated_at的间隔不能超过30分钟")
     if not 1 <= page_size <= MAX_PAGE_SIZE or page < 1:
         return error(10000, "page_size不合法")
-    found = state.world.listing("pdd", shop.shop_id, start, end, state.now)
+    found = state.world.listing(api.source, shop.shop_id, start, end, state.now)
     found.sort(key=lambda v: (-v.modified, v.key))
     listed = found[(page - 1) * page_size : page * page_size]
     inner: dict[str, Any] = {
         "total_count": len(found),
         "has_next": page * page_size < len(found),
-        "order_sn_list": [exact_json.loads(v.payload) for v in listed],
+        LIST_KEY[api.entity]: [exact_json.loads(v.payload) for v in listed],
     }
-    return {"order_sn_increment_get_response": inner}
+    return {api.response: inner}

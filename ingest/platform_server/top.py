@@ -1,9 +1,10 @@
-"""Taobao TOP as the local server answers it: `taobao.trades.sold.increment.get`.
+"""Taobao TOP as the local server answers it: `taobao.trades.sold.increment.get` and
+`taobao.refunds.receive.get`.
 
 Checks what TOP checks: a known app_key (29), the md5 signature (25), a valid session (27),
 the method (22), the window (start/end_modified, at most one day) and page_size (at most 100)
-(41, isv.invalid-parameter). Trades come sorted by modified time descending, with only the
-fields asked for.
+(41, isv.invalid-parameter). Trades and refunds come sorted by modified time descending, with
+only the fields asked for.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from typing import Any
 from ingest import exact_json
 from ingest.platform_server.state import ServerShop, ServerState
 from ingest.platforms.signing import from_china_text, md5_wrapped_sign, signature_matches
-from ingest.platforms.taobao import ORDERS
+from ingest.platforms.taobao import LIST_KEY, ORDERS, REFUNDS
+
+ENTITIES = {api.method: api for api in (ORDERS, REFUNDS)}
+#: The element name inside each list (`trades.trade[]`, `refunds.refund[]`).
+ITEM_KEY = {"orders": "trade", "refunds": "refund"}
 
 MAX_WINDOW_SECONDS = 86_400
 MAX_PAGE_SIZE = 100
@@ -56,7 +61,8 @@ def authenticate(state: ServerState, params: dict[str, str]) -> ServerShop | dic
 
 
 def handle(state: ServerState, shop: ServerShop, params: dict[str, str]) -> dict:
-    if params.get("method") != ORDERS.method:
+    api = ENTITIES.get(params.get("method", ""))
+    if api is None:
         return error(22, "Invalid method")
     try:
         start = int(from_china_text(params["start_modified"]).timestamp())
@@ -74,16 +80,16 @@ def handle(state: ServerState, shop: ServerShop, params: dict[str, str]) -> dict
     fields = {name for name in params.get("fields", "").split(",") if name}
     if not fields:
         return error(40, "Missing required arguments:fields")
-    found = state.world.listing("taobao", shop.shop_id, start, end, state.now)
+    found = state.world.listing(api.source, shop.shop_id, start, end, state.now)
     found.sort(key=lambda v: (-v.modified, v.key))
     page = found[(page_no - 1) * page_size : page_no * page_size]
     inner: dict[str, Any] = {"total_results": len(found)}
     if params.get("use_has_next") == "true":
         inner = {"has_next": page_no < math.ceil(len(found) / page_size)}
     if page:
-        trades = []
+        objects = []
         for version in page:
-            trade = exact_json.loads(version.payload)
-            trades.append({k: v for k, v in trade.items() if k in fields})
-        inner["trades"] = {"trade": trades}
-    return {"trades_sold_increment_get_response": inner}
+            listed = exact_json.loads(version.payload)
+            objects.append({k: v for k, v in listed.items() if k in fields})
+        inner[LIST_KEY[api.entity]] = {ITEM_KEY[api.entity]: objects}
+    return {api.response: inner}

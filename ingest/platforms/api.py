@@ -2,7 +2,7 @@
 
 A platform module (taobao, jd, pdd, wechat, u8) holds only what is particular to the platform;
 windows, paging, retries, landing and watermarks are the engine's (ingest.platforms.pull).
-One entity of a platform (its orders, later its refunds) is one `EntityApi` entry.
+One entity of a platform (its orders, its refunds) is one `EntityApi` entry.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class PageRequest:
     cursor: str | None
     now: float
     token: str | None = None  # the access token Platform.authorize obtained, if any
+    by: str = "modified"  # which time the window filters on (one of EntityApi.windows_by)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,12 @@ class EntityApi:
     method: str  # the API method (or path) that lists it by modified time
     paging: Paging
     page_size: int  # the largest page the platform serves
+    response: str = ""  # the page's top-level key, where the platform names it per method
+    fields: str = ""  # the fields to ask for, where the platform returns only those
+    #: The times each window is read by, one query each, landed together: a platform with no
+    #: modified-time filter is read by every time at which an object changes (JD's refund
+    #: audits: applied, audited).
+    windows_by: tuple[str, ...] = ("modified",)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
-"""JD JOS: `jingdong.pop.order.search`, signed like TOP with the business parameters in
-`360buy_param_json`.
+"""JD JOS: `jingdong.pop.order.search` (orders) and `jingdong.pop.afs.soa.refundapply.queryPageList`
+(refund audits), signed like TOP with the business parameters in `360buy_param_json`.
 
-Windows by modified time (`start_date`/`end_date`, China time, `dateType` 0 = modified time)
-of 30 minutes; pages 1, 2, … up to what `orderTotal` says. Only the fields named in
-`optional_fields` come back, so every field ordersight reads is asked for. Errors
+Orders: windows by modified time (`start_date`/`end_date`, China time, `dateType` 0 = modified
+time) of 30 minutes; pages 1, 2, … up to what `orderTotal` says. Only the fields named in
+`optional_fields` come back, so every field ordersight reads is asked for. Refund audits have
+no modified-time filter: each window is read by application time (`applyTimeStart`/`End`) and
+by audit time (`checkTimeStart`/`End`), the two moments a refund audit changes; pages
+`pageIndex` 1, 2, … of at most 50 up to `totalCount`. Errors
 (`error_response.code` with `zh_desc`/`en_desc`): 19 invalid or expired access_token; a
 signature, app-key or token description is an auth error; a description naming a call limit
 is throttling (JD's numeric codes for those were not at hand: matched on the text).
@@ -26,6 +29,15 @@ ORDERS = EntityApi(
     paging="forward",
     page_size=100,
 )
+REFUNDS = EntityApi(
+    entity="refunds",
+    source="jd_refunds",
+    method="jingdong.pop.afs.soa.refundapply.queryPageList",
+    paging="forward",
+    page_size=50,
+    response="jingdong_pop_afs_soa_refundapply_queryPageList_responce",
+    windows_by=("apply", "check"),
+)
 #: Every order field ordersight keeps (JOS returns only those named in optional_fields).
 ORDER_FIELDS = (
     "orderId,venderId,orderType,payType,orderTotalPrice,orderSellerPrice,orderPayment,"
@@ -47,19 +59,28 @@ class Jd(Platform):
     label = "JD"
     default_base_url = GATEWAY
     credential_names = ("APP_KEY", "APP_SECRET", "ACCESS_TOKEN")
-    entities = {"orders": ORDERS}
+    entities = {"orders": ORDERS, "refunds": REFUNDS}
 
     def page_call(self, shop: Shop, entity: EntityApi, request: PageRequest) -> Call:
-        business = {
-            "start_date": china_text(request.window.start),
-            "end_date": china_text(request.window.end),
-            "order_state": STATES,
-            "optional_fields": ORDER_FIELDS,
-            "page": str(request.page),
-            "page_size": str(entity.page_size),
-            "dateType": "0",
-            "sortType": "0",
-        }
+        start, end = china_text(request.window.start), china_text(request.window.end)
+        if entity is REFUNDS:
+            business = {
+                f"{request.by}TimeStart": start,
+                f"{request.by}TimeEnd": end,
+                "pageIndex": str(request.page),
+                "pageSize": str(entity.page_size),
+            }
+        else:
+            business = {
+                "start_date": start,
+                "end_date": end,
+                "order_state": STATES,
+                "optional_fields": ORDER_FIELDS,
+                "page": str(request.page),
+                "page_size": str(entity.page_size),
+                "dateType": "0",
+                "sortType": "0",
+            }
         params = {
             "method": entity.method,
             "app_key": shop.credential("APP_KEY"),
@@ -72,6 +93,11 @@ class Jd(Platform):
         return Call("POST", shop.base_url, form=params)
 
     def page_info(self, entity: EntityApi, body: dict[str, Any]) -> PageInfo:
+        if entity is REFUNDS:
+            query = (body.get(REFUNDS.response) or {}).get("queryResult") or {}
+            listed = len(query.get("result") or [])
+            total = int(query.get("totalCount") or 0)
+            return PageInfo(total=total, has_next=listed == entity.page_size and listed > 0)
         result = (body.get("jingdong_pop_order_search_responce") or {}).get(
             "searchorderinfo_result"
         ) or {}
@@ -99,6 +125,9 @@ class Jd(Platform):
         api_result = result.get("apiResult") if isinstance(result, dict) else None
         if isinstance(api_result, dict) and api_result.get("success") is False:
             return Problem("transient", f"apiResult: {api_result}")
+        query = (body.get(REFUNDS.response) or {}).get("queryResult")
+        if isinstance(query, dict) and query.get("success") is False:
+            return Problem("transient", f"queryResult: resultCode={query.get('resultCode')}")
         return None
 
 

@@ -1,4 +1,5 @@
-"""Pinduoduo open platform: `pdd.order.number.list.increment.get`, md5-signed like TOP.
+"""Pinduoduo open platform: `pdd.order.number.list.increment.get` (orders) and
+`pdd.refund.list.increment.get` (refunds), md5-signed like TOP.
 
 Windows by last-update time (`start_updated_at`/`end_updated_at`, epoch seconds) of at most 30
 minutes, ending at least 3 minutes behind the platform's time (its index lags); like Taobao,
@@ -24,7 +25,21 @@ ORDERS = EntityApi(
     method="pdd.order.number.list.increment.get",
     paging="backward",
     page_size=100,
+    response="order_sn_increment_get_response",
 )
+REFUNDS = EntityApi(
+    entity="refunds",
+    source="pdd_refunds",
+    method="pdd.refund.list.increment.get",
+    paging="backward",
+    page_size=100,
+    response="refund_increment_get_response",
+)
+#: Each entity's filters besides the window and the page: every status, every kind.
+FILTERS = {
+    "orders": {"is_lucky_flag": "0", "order_status": "5", "refund_status": "5"},
+    "refunds": {"after_sales_status": "1", "after_sales_type": "1"},
+}
 AUTH_CODES = {10019: "access_token expired or invalid", 20004: "signature check failed"}
 THROTTLE_CODES = {70031}
 
@@ -35,7 +50,7 @@ class Pinduoduo(Platform):
     default_base_url = GATEWAY
     credential_names = ("CLIENT_ID", "CLIENT_SECRET", "ACCESS_TOKEN")
     lag = timedelta(minutes=3)
-    entities = {"orders": ORDERS}
+    entities = {"orders": ORDERS, "refunds": REFUNDS}
 
     def page_call(self, shop: Shop, entity: EntityApi, request: PageRequest) -> Call:
         params = {
@@ -47,9 +62,7 @@ class Pinduoduo(Platform):
             "version": "V1",
             "start_updated_at": str(int(request.window.start.timestamp())),
             "end_updated_at": str(int(request.window.end.timestamp())),
-            "is_lucky_flag": "0",
-            "order_status": "5",
-            "refund_status": "5",
+            **FILTERS[entity.entity],
             "page": str(request.page),
             "page_size": str(entity.page_size),
             "use_has_next": "false",
@@ -58,7 +71,7 @@ class Pinduoduo(Platform):
         return Call("POST", shop.base_url, form=params)
 
     def page_info(self, entity: EntityApi, body: dict[str, Any]) -> PageInfo:
-        inner = body.get("order_sn_increment_get_response") or {}
+        inner = body.get(entity.response) or {}
         return PageInfo(
             total=int(inner.get("total_count") or 0), has_next=bool(inner.get("has_next"))
         )

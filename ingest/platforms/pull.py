@@ -128,16 +128,25 @@ def pull_entity(
 
 
 def _fetch_window(session: ShopSession, entity: EntityApi, window: Window) -> _Fetched:
+    fetched = _Fetched()
+    for by in entity.windows_by:
+        _fetch_pages(session, entity, window, by, fetched)
+    return fetched
+
+
+def _fetch_pages(
+    session: ShopSession, entity: EntityApi, window: Window, by: str, fetched: _Fetched
+) -> None:
+    """Every page of the window filtered on time `by`, into `fetched`."""
     platform, shop = session.platform, session.shop
     source = source_named(entity.source)
-    fetched = _Fetched()
 
     def read(page: int, cursor: str | None) -> dict[str, Any]:
         body = session.send(
             lambda: platform.page_call(
                 shop,
                 entity,
-                PageRequest(window, page, cursor, session.pacing.clock(), session.token),
+                PageRequest(window, page, cursor, session.pacing.clock(), session.token, by),
             )
         )
         fetched.pages += 1
@@ -171,7 +180,6 @@ def _fetch_window(session: ShopSession, entity: EntityApi, window: Window) -> _F
             body = read(page, info.cursor)
             info = platform.page_info(entity, body)
             keep(page, body)
-    return fetched
 
 
 def _commit_window(

@@ -23,6 +23,12 @@ from ingest.platforms.wechat import WECHAT
 CONNECTORS: Mapping[str, Platform] = {
     platform.name: platform for platform in (TAOBAO, JD, PDD, WECHAT, U8)
 }
+#: The connector serving each pulled source: taobao_refunds → taobao, u8 → u8.
+PLATFORM_OF_SOURCE: Mapping[str, str] = {
+    entity.source: platform.name
+    for platform in CONNECTORS.values()
+    for entity in platform.entities.values()
+}
 
 
 def shops_from(getenv: Getenv) -> list[Shop]:

@@ -1,4 +1,5 @@
-"""Taobao/Tmall TOP: `taobao.trades.sold.increment.get`, signed with md5 (sign_method=md5).
+"""Taobao/Tmall TOP: `taobao.trades.sold.increment.get` (orders) and `taobao.refunds.receive.get`
+(refunds), signed with md5 (sign_method=md5).
 
 Windows by modified time (`start_modified`/`end_modified`, China time; TOP accepts up to one
 day, we ask for 30 minutes). The result is sorted by modified time descending, so a window is
@@ -13,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ingest.platforms.api import Call, EntityApi, PageInfo, PageRequest, Platform, Problem
+from ingest.platforms.fields import KNOWN_FIELDS
 from ingest.platforms.shops import Shop
 from ingest.platforms.signing import china_text, epoch_text, md5_wrapped_sign
 
@@ -20,20 +22,29 @@ if TYPE_CHECKING:
     from ingest.platforms.session import ShopSession
 
 GATEWAY = "https://eco.taobao.com/router/rest"
+#: TOP returns only the fields asked for: ask for every field ordersight knows of each object.
+TRADE_FIELDS = ",".join(sorted(KNOWN_FIELDS["taobao"]))
+REFUND_FIELDS = ",".join(sorted(KNOWN_FIELDS["taobao_refunds"]))
 ORDERS = EntityApi(
     entity="orders",
     source="taobao",
     method="taobao.trades.sold.increment.get",
     paging="backward",
     page_size=100,
+    response="trades_sold_increment_get_response",
+    fields=TRADE_FIELDS,
 )
-#: Every trade field ordersight keeps (TOP returns only the fields asked for).
-TRADE_FIELDS = (
-    "tid,tid_str,type,status,created,modified,pay_time,consign_time,end_time,payment,total_fee,"
-    "post_fee,refund_fee,discount_fee,adjust_fee,buyer_nick,buyer_message,seller_memo,"
-    "receiver_name,receiver_mobile,receiver_phone,receiver_state,receiver_city,"
-    "receiver_district,receiver_address,step_trade_status,step_paid_fee,orders"
+REFUNDS = EntityApi(
+    entity="refunds",
+    source="taobao_refunds",
+    method="taobao.refunds.receive.get",
+    paging="backward",
+    page_size=100,
+    response="refunds_receive_get_response",
+    fields=REFUND_FIELDS,
 )
+#: The key of the list inside each entity's page (TOP leaves it out of an empty page).
+LIST_KEY = {"orders": "trades", "refunds": "refunds"}
 AUTH_CODES = {
     "11": "insufficient permissions",
     "25": "invalid signature",
@@ -50,7 +61,7 @@ class Taobao(Platform):
     label = "Taobao/Tmall"
     default_base_url = GATEWAY
     credential_names = ("APP_KEY", "APP_SECRET", "SESSION")
-    entities = {"orders": ORDERS}
+    entities = {"orders": ORDERS, "refunds": REFUNDS}
 
     def page_call(self, shop: Shop, entity: EntityApi, request: PageRequest) -> Call:
         window = request.window
@@ -62,7 +73,7 @@ class Taobao(Platform):
             "format": "json",
             "v": "2.0",
             "sign_method": "md5",
-            "fields": TRADE_FIELDS,
+            "fields": entity.fields,
             "start_modified": china_text(window.start),
             "end_modified": china_text(window.end),
             "page_no": str(request.page),
@@ -73,7 +84,7 @@ class Taobao(Platform):
         return Call("POST", shop.base_url, form=params)
 
     def page_info(self, entity: EntityApi, body: dict[str, Any]) -> PageInfo:
-        inner = body.get("trades_sold_increment_get_response") or {}
+        inner = body.get(entity.response) or {}
         return PageInfo(
             total=int(inner.get("total_results") or 0), has_next=bool(inner.get("has_next"))
         )
@@ -82,8 +93,8 @@ class Taobao(Platform):
         self, session: ShopSession, entity: EntityApi, body: dict[str, Any]
     ) -> list[dict[str, Any]]:
         # TOP leaves `trades` out of an empty page: nothing to unwrap, nothing to keep aside
-        inner = body.get("trades_sold_increment_get_response")
-        return [body] if not isinstance(inner, dict) or "trades" in inner else []
+        inner = body.get(entity.response)
+        return [body] if not isinstance(inner, dict) or LIST_KEY[entity.entity] in inner else []
 
     def problem(self, body: dict[str, Any]) -> Problem | None:
         error = body.get("error_response")

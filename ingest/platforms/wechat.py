@@ -1,8 +1,11 @@
 """WeChat shop (微信小店): `channels/ec/order/list/get` for the ids updated in a window, then
-`channels/ec/order/get` for each order; an access_token from `cgi-bin/token`.
+`channels/ec/order/get` for each order; `channels/ec/aftersale/getaftersalelist` for the
+after-sale ids updated in a window, then `channels/ec/aftersale/getaftersaleorder` for each;
+an access_token from `cgi-bin/token`.
 
-Windows by update time (`update_time_range`, epoch seconds; the API accepts up to 7 days, we
-ask for 30 minutes), paged with `next_key`. Errors (`errcode`): 40001 invalid credential,
+Windows by update time (orders: `update_time_range`, up to 7 days; after-sales:
+`begin_update_time`/`end_update_time`, up to 24 hours; epoch seconds; we ask for 30 minutes),
+paged with `next_key`. Errors (`errcode`): 40001 invalid credential,
 40013 invalid appid, 40125 invalid appsecret, 42001 access_token expired (auth, at once);
 45009 / 45011 call quota reached (throttling); -1 system busy (retried).
 """
@@ -25,7 +28,22 @@ ORDERS = EntityApi(
     paging="cursor",
     page_size=100,
 )
-DETAIL = "channels/ec/order/get"
+REFUNDS = EntityApi(
+    entity="refunds",
+    source="wechat_refunds",
+    method="channels/ec/aftersale/getaftersalelist",
+    paging="cursor",
+    page_size=100,  # not a parameter of the after-sale list: the platform's own page
+)
+#: Each entity's detail call: its path, the id list in the listing, the id field it takes.
+DETAILS = {
+    "orders": ("channels/ec/order/get", "order_id_list", "order_id"),
+    "refunds": (
+        "channels/ec/aftersale/getaftersaleorder",
+        "after_sale_order_id_list",
+        "after_sale_order_id",
+    ),
+}
 TOKEN_PATH = "cgi-bin/token"  # noqa: S105 - a path, not a secret
 AUTH_CODES = {
     40001: "invalid credential (access_token)",
@@ -42,7 +60,7 @@ class WeChatShop(Platform):
     label = "WeChat shop"
     default_base_url = API
     credential_names = ("APPID", "APPSECRET")
-    entities = {"orders": ORDERS}
+    entities = {"orders": ORDERS, "refunds": REFUNDS}
 
     def authorize(self, session: ShopSession) -> None:
         shop = session.shop
@@ -55,15 +73,16 @@ class WeChatShop(Platform):
         session.token = str(body["access_token"])
 
     def page_call(self, shop: Shop, entity: EntityApi, request: PageRequest) -> Call:
-        window = request.window
-        body = {
-            "update_time_range": {
-                "start_time": int(window.start.timestamp()),
-                "end_time": int(window.end.timestamp()),
-            },
-            "page_size": entity.page_size,
-            "next_key": request.cursor or "",
-        }
+        start, end = int(request.window.start.timestamp()), int(request.window.end.timestamp())
+        body: dict[str, Any]
+        if entity is REFUNDS:
+            body = {"begin_update_time": start, "end_update_time": end}
+        else:
+            body = {
+                "update_time_range": {"start_time": start, "end_time": end},
+                "page_size": entity.page_size,
+            }
+        body["next_key"] = request.cursor or ""
         url = f"{shop.base_url}/{entity.method}"
         return Call("POST", url, params={"access_token": request.token or ""}, json=body)
 
@@ -73,11 +92,12 @@ class WeChatShop(Platform):
     def responses(
         self, session: ShopSession, entity: EntityApi, body: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        url = f"{session.shop.base_url}/{DETAIL}"
+        path, listed, field = DETAILS[entity.entity]
+        url = f"{session.shop.base_url}/{path}"
         token = {"access_token": session.token or ""}
         return [
-            session.send(Call("POST", url, params=token, json={"order_id": str(order_id)}))
-            for order_id in body.get("order_id_list") or []
+            session.send(Call("POST", url, params=token, json={field: str(object_id)}))
+            for object_id in body.get(listed) or []
         ]
 
     def problem(self, body: dict[str, Any]) -> Problem | None:
