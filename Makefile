@@ -33,7 +33,7 @@ demo: install
 	$(BIN)/ordersight demo
 
 test: lint
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --basetemp=$(CURDIR)/.pytest-tmp
 
 # the inner loop: no Postgres, no servers, about a minute
 test-fast: install
