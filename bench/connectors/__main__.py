@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 
 from domain.china_time import CHINA_TZ
-from domain.sources import ORDERS, REFUNDS, source_named
+from domain.sources import REFUNDS, source_named
 from ingest.platform_server.serve import LocalPlatformServer, local_base_url
 from ingest.platform_server.state import Faults, ServerShop, ServerState
 from ingest.platform_server.world import World
@@ -32,6 +32,17 @@ from ingest.simulate import MerchantSimulator, SimulationConfig
 from plumbing.database import create_database, drop_database
 from plumbing.private_postgres import PrivatePostgres
 from plumbing.settings import configured_database_url
+
+KINDS = ("platform orders", "ERP sales orders", "refunds")
+
+
+def _kind(source: str) -> str:
+    """What one object of a pulled source is, for the figures."""
+    found = source_named(source)
+    if found.entity == REFUNDS:
+        return "refunds"
+    return "platform orders" if found.is_platform else "ERP sales orders"
+
 
 SHOPS = [
     ServerShop("taobao", "tb_a", {"APP_KEY": "k", "APP_SECRET": "s", "SESSION": "a"}),
@@ -64,10 +75,11 @@ def main() -> None:
         world, SHOPS, now=int(end.timestamp()), faults=Faults(server_error=args.faults)
     )
     exposed = world.exposed(state.now)
-    orders = {v.key for v in exposed if source_named(v.source).entity == ORDERS}
+    orders = {v.key for v in exposed if _kind(v.source) == "platform orders"}
     print(
         f"bench/connectors: {config.total_orders:,} simulated orders over {args.days} days; "
-        f"{len(orders):,} platform orders exposed at the end of the last day",
+        f"{len(orders):,} platform orders exposed at the end of the last day (and their U8 sales "
+        "orders and refunds)",
         flush=True,
     )
 
@@ -96,21 +108,23 @@ def main() -> None:
                     for name in totals:
                         totals[name] += getattr(stats, name)
             seconds = time.perf_counter() - began
-            landed = {ORDERS: 0, REFUNDS: 0}
+            landed = dict.fromkeys(KINDS, 0)
             for source, objects in conn.execute(
                 "select source, count(distinct native_id) from raw.pulled_versions group by 1"
             ).fetchall():
-                landed[source_named(source).entity] += objects
-            landed_orders = landed[ORDERS]
+                landed[_kind(source)] += objects
+            landed_orders = sum(landed.values())
     finally:
         drop_database(url)
         if private:
             private.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"pulled {landed_orders:,} orders and {landed[REFUNDS]:,} refunds "
-        f"({totals['landed']:,} versions) from {len(SHOPS)} "
-        f"shops in {seconds:.1f} s: {landed_orders / seconds:,.0f} orders/s, "
+        f"pulled {landed_orders:,} objects ("
+        + ", ".join(f"{n:,} {kind}" for kind, n in landed.items())
+        + f"; {totals['landed']:,} versions) from {len(SHOPS)} "
+        f"shops in {seconds:.1f} s: {landed_orders / seconds:,.0f} objects/s "
+        f"({landed['platform orders'] / seconds:,.0f} platform orders/s), "
         f"{totals['landed'] / seconds:,.0f} versions/s",
         flush=True,
     )
