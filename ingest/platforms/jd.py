@@ -18,6 +18,7 @@ import json
 from typing import Any
 
 from ingest.platforms.api import Call, EntityApi, PageInfo, PageRequest, Platform, Problem
+from ingest.platforms.fields import KNOWN_FIELDS
 from ingest.platforms.shops import Shop
 from ingest.platforms.signing import china_text, epoch_text, md5_wrapped_sign
 
@@ -38,13 +39,8 @@ REFUNDS = EntityApi(
     response="jingdong_pop_afs_soa_refundapply_queryPageList_responce",
     windows_by=("apply", "check"),
 )
-#: Every order field ordersight keeps (JOS returns only those named in optional_fields).
-ORDER_FIELDS = (
-    "orderId,venderId,orderType,payType,orderTotalPrice,orderSellerPrice,orderPayment,"
-    "freightPrice,sellerDiscount,orderState,orderStateRemark,deliveryType,invoiceInfo,"
-    "orderRemark,orderStartTime,orderEndTime,modified,consigneeInfo,itemInfoList,"
-    "paymentConfirmTime,orderExt,afsStatus,refundAmount,storeOrder,idSopShipmenttype"
-)
+#: JOS returns only the fields named in optional_fields: name every order field ordersight knows.
+ORDER_FIELDS = ",".join(sorted(KNOWN_FIELDS["jd"]))
 STATES = (
     "WAIT_SELLER_STOCK_OUT,WAIT_GOODS_RECEIVE_CONFIRM,WAIT_SELLER_DELIVERY,PAUSE,"
     "FINISHED_L,TRADE_CANCELED,LOCKED,POP_ORDER_PAUSE"
