@@ -78,6 +78,18 @@ SCHEMA_STATEMENTS = (
     )
     """,
     "create index if not exists events_waybill_idx on tracking.events (waybill_no)",
+    """
+    create table if not exists raw.platform_shipments (
+        shipment_id bigint generated always as identity primary key,
+        platform text not null,
+        native_order_id text not null,
+        waybill_no text not null,
+        carrier text not null,
+        payload jsonb not null,
+        received_at timestamptz not null default now(),
+        unique (platform, native_order_id, waybill_no)
+    )
+    """,
 )
 
 INSERT_PUSH = """
@@ -183,6 +195,14 @@ async def store_push_async(
             await cur.execute(INSERT_EVENT, row)
             new += cur.rowcount
     return StoredPush(push_id, new)
+
+
+def quarantine(conn: psycopg.Connection, meta: PushMeta, body: bytes, reason: str) -> None:
+    with conn.transaction():
+        conn.execute(
+            INSERT_QUARANTINE,
+            (meta.channel, meta.content_type, Jsonb(meta.headers), body, reason, meta.remote_addr),
+        )
 
 
 async def quarantine_async(
