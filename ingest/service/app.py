@@ -1,9 +1,10 @@
 """The receiver: one ASGI app taking every courier's pushes, storing each before acknowledging.
 
 Per channel: authenticate (401 and a counted rejection when it fails), read the body (400 and
-the body quarantined with the reason when it cannot be read), store push and events in one
-transaction, then answer the acknowledgement that courier expects. When the database cannot
-take the push the answer is 503 with the courier's failure body, so the courier retries.
+the body quarantined with the reason when it cannot be read, or when the database refuses one
+of its values), store push and events in one transaction, then answer the acknowledgement that
+courier expects. When the database cannot take the push the answer is 503 with the courier's
+failure body, so the courier retries.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -170,6 +171,8 @@ class Receiver:
                 endpoint.channel,
             )
             return 503, "storage unavailable", 0
+        except psycopg.DataError as error:  # Postgres refuses a value (a NUL in a text): keep it
+            return await self._quarantine(meta, body, f"database refused a value: {error}")
         return 200, None, stored.new_events
 
     async def _quarantine(
@@ -216,7 +219,7 @@ def create_app(
         return Route(path, handle, methods=["POST"], name=f"push_{channel}")
 
     @asynccontextmanager
-    async def lifespan(app: Starlette):  # noqa: ANN202 (Starlette's lifespan protocol)
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         with psycopg.connect(receiver.url, connect_timeout=10) as conn:
             ensure_tracking_schema(conn)
         yield
