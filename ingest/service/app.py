@@ -31,6 +31,7 @@ from ingest.couriers.store import (
     PushMeta,
     count_rejection_async,
     ensure_tracking_schema,
+    ensure_tracking_schema_async,
     quarantine_async,
     store_push_async,
 )
@@ -112,6 +113,16 @@ class Receiver:
         self.secrets = secrets
         self.pool = ConnectionPool(url, pool_size)
         self.counts: Counter[str] = Counter()
+        self.schema_ready = False
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
+        """A pooled connection, the courier tables created first if this worker has not yet."""
+        async with self.pool.connection() as conn:
+            if not self.schema_ready:
+                await ensure_tracking_schema_async(conn)
+                self.schema_ready = True
+            yield conn
 
     async def push(self, request: Request, endpoint: ChannelEndpoint) -> Response:
         started = time.perf_counter()
@@ -162,7 +173,7 @@ class Receiver:
                 meta, body, f"parser error: {type(error).__name__}: {error}"
             )
         try:
-            async with self.pool.connection() as conn:
+            async with self.connection() as conn:
                 stored = await store_push_async(conn, meta, body, parsed)
         except STORAGE_ERRORS as error:
             log.warning(
@@ -179,7 +190,7 @@ class Receiver:
         self, meta: PushMeta, body: bytes, reason: str
     ) -> tuple[int, str | None, int]:
         try:
-            async with self.pool.connection() as conn:
+            async with self.connection() as conn:
                 await quarantine_async(conn, meta, body, reason)
         except STORAGE_ERRORS:
             return 503, "storage unavailable", 0
@@ -187,7 +198,7 @@ class Receiver:
 
     async def _count_rejection(self, meta: PushMeta, reason: str, size: int) -> None:
         try:
-            async with self.pool.connection() as conn:
+            async with self.connection() as conn:
                 await count_rejection_async(conn, meta, reason, size)
         except STORAGE_ERRORS:
             log.warning("a rejected %s push could not be counted in the database", meta.channel)
@@ -220,8 +231,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        with psycopg.connect(receiver.url, connect_timeout=10) as conn:
-            ensure_tracking_schema(conn)
+        # A worker (re)started while the database is down still comes up: it answers 503 and
+        # creates the tables on its first push instead (uvicorn stops every worker when one
+        # fails to start).
+        try:
+            with psycopg.connect(receiver.url, connect_timeout=10) as conn:
+                ensure_tracking_schema(conn)
+            receiver.schema_ready = True
+        except STORAGE_ERRORS as error:
+            log.warning(
+                "database not reachable at start (%s); serving 503 until it is",
+                type(error).__name__,
+            )
         yield
         await receiver.pool.close()
 
