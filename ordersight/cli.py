@@ -1,4 +1,4 @@
-"""The `ordersight` command: demo, import, cycle, dev (Dagster UI), and the private database."""
+"""The `ordersight` command: demo, import, cycle, dev (Dagster UI), serve, the private database."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ingest.simulate.config import SimulationConfig
 from ordersight.cycle import cmd_cycle, print_summary, run_with_alerts
 from ordersight.environment import prepare_environment, say
 from ordersight.importing import cmd_import
+from ordersight.serving import add_serve_parser
 from plumbing.database import database_url, private_server
 from plumbing.paths import PROJECT_ROOT, WORKSPACE_FILE, tool
 from plumbing.settings import DATABASE_URL_ENV, configured_database_url, output_dir
@@ -155,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="the warehouse database")
     db.add_argument("action", choices=["url", "start", "stop", "status"])
     db.set_defaults(func=cmd_db)
+
+    add_serve_parser(sub)
     return parser
 
 

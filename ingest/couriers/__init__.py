@@ -1,0 +1,1 @@
+"""Courier tracking in: push parsers, their authentication, polling, manual entries, storage."""

@@ -1,0 +1,1 @@
+"""The ASGI app: courier push endpoints and health (docs/tracking.md)."""
