@@ -57,8 +57,7 @@ class MerchantConfig(Config):
     days: int = _DEFAULT.days
     start_date: str = _DEFAULT.start_date.isoformat()
     #: Pull the platforms' data through the local platform server and the API connectors
-    #: (hour by simulated hour) instead of landing it directly. About 75 requests/s: the demo's
-    #: 126,000 orders take some 17 minutes this way.
+    #: (hour by simulated hour) instead of landing it directly. Slower (docs/connectors.md).
     through_platform_apis: bool = False
 
     def simulation(self) -> SimulationConfig:
