@@ -37,6 +37,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         orders_per_day=args.orders_per_day,
         days=args.days,
         start_date=args.start_date,
+        through_platform_apis=args.through_platform_apis,
     ).run_config(loggers=loggers)
     if not run_with_alerts("reconcile", url, run_config=run_config):
         return 1
@@ -127,6 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="simulate a merchant, run every asset, print a summary")
     add_simulation_arguments(demo)
     demo.add_argument("--log-level", default="INFO", choices=LOG_LEVELS)
+    demo.add_argument(
+        "--through-platform-apis",
+        action="store_true",
+        help="serve the platforms' data through the local platform server and pull it back "
+        "through the API connectors (slower: about 75 requests/s)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     dev = sub.add_parser("dev", help="start the Dagster UI against the warehouse")

@@ -1,4 +1,6 @@
-"""The whole Dagster graph, materialised in process on simulator data, scored on ground truth."""
+"""The whole Dagster graph, materialised in process on simulator data whose platform orders and
+refunds are pulled through the local platform server and the API connectors, scored on ground
+truth."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ import pytest
 from dagster import materialize
 from dagster_dbt import DbtCliResource
 
+from domain.sources import source_named
+from ingest.platform_server.replay import DEMO_SHOP_IDS
+from ingest.platforms.registry import PLATFORM_OF_SOURCE
 from orchestration.assets.dbt import dbt_project, dbt_staging, dbt_warehouse
 from orchestration.assets.ingest import MerchantConfig, simulated_merchant
 from orchestration.assets.keys import order_keys
@@ -16,7 +21,7 @@ from orchestration.resources import WarehouseResource
 from plumbing.dbt_cli import dbt_executable, run_dbt
 
 ASSETS = [simulated_merchant, dbt_staging, order_keys, dbt_warehouse]
-SIMULATION = MerchantConfig(seed=11, orders_per_day=160, days=4)
+SIMULATION = MerchantConfig(seed=11, orders_per_day=160, days=4, through_platform_apis=True)
 FINGERPRINT_SQL = """
     select md5(string_agg(
         concat_ws('|', unified_key, platform, native_order_id, state, is_cancelled, refund_status,
@@ -318,3 +323,27 @@ def test_an_order_without_a_unified_key_fails_the_build_checks(built) -> None:
             (platform, native_id),
         ).fetchone()
     assert left == 0, "the order lost its key, so it vanished from fct_orders"
+
+
+def test_what_the_platform_apis_serve_came_through_the_local_platform_server(built) -> None:
+    url, _ = built
+    for source, platform in PLATFORM_OF_SOURCE.items():
+        table = source_named(source).raw_table
+        (landed, pulled, direct) = rows(
+            url,
+            f"select count(*), count(*) filter (where b.label like 'simulation:%%:{source}'), "
+            "count(*) filter (where b.label not like 'simulation:%%:%%') "
+            f"from raw.{table} t join raw.landing_batches b using (batch_id) "
+            "where t.native_id is not null",
+        )[0]
+        assert landed > 0 and pulled == landed and direct == 0, (source, landed, pulled, direct)
+        (versions, shops) = rows(
+            url,
+            "select count(*), count(distinct shop_id) from raw.pulled_versions "
+            f"where source = '{source}'",
+        )[0]
+        assert versions == landed and shops == len(DEMO_SHOP_IDS[platform]), source
+    (ledger_pulled,) = rows(
+        url, "select count(*) from raw.pulled_versions where source = 'ledger'"
+    )[0]
+    assert ledger_pulled == 0, "the ledger has no platform API: it lands directly"

@@ -101,8 +101,10 @@ def pull_entity(
     entity: EntityApi,
     *,
     on_window: Callable[[PullStats], None] | None = None,
+    label: str | None = None,
 ) -> PullStats:
-    """Pull one shop's entity from its watermark to now; returns what was done."""
+    """Pull one shop's entity from its watermark to now; returns what was done. `label` names
+    the landing batches (default `pull:<source>:<shop>`)."""
     platform, shop = session.platform, session.shop
     source = source_named(entity.source)
     ensure_raw_schema(conn)
@@ -117,7 +119,7 @@ def pull_entity(
         platform.authorize(session)
         for window in split_windows(start, end, platform.max_window):
             fetched = _fetch_window(session, entity, window)
-            _commit_window(conn, session, entity, window, fetched, first, stats)
+            _commit_window(conn, session, entity, window, fetched, first, stats, label)
             if on_window:
                 on_window(stats)
     finally:
@@ -190,6 +192,7 @@ def _commit_window(
     fetched: _Fetched,
     first: datetime,
     stats: PullStats,
+    label: str | None,
 ) -> None:
     shop, source = session.shop, entity.source
     stats.windows += 1
@@ -203,7 +206,7 @@ def _commit_window(
         conn.commit()
         stats.watermark = max(filter(None, (stats.watermark, window.end)))
         return
-    label = f"{PULL_LABEL_PREFIX}{source}:{shop.shop_id}"
+    label = label or f"{PULL_LABEL_PREFIX}{source}:{shop.shop_id}"
     with Landing(conn, label=label, commit_chunks=False, ensure_schema=False) as landing:
         lock_watermark(conn, session.platform.name, shop.shop_id, source, first)
         keyed = [

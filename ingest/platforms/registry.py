@@ -51,10 +51,12 @@ def pull_shop(
     pacing: Pacing | None = None,
     backoff: Backoff | None = None,
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    label: str | None = None,
 ) -> PullStats:
-    """Pull one entity (orders, refunds) of one shop from its watermark to now."""
+    """Pull one entity (orders, refunds) of one shop from its watermark to now (`label`: the
+    landing batches' label, default `pull:<source>:<shop>`)."""
     platform = CONNECTORS[shop.platform]
     with ShopSession(
         platform, shop, pacing=pacing or real_pacing(), backoff=backoff, timeout=timeout
     ) as session:
-        return pull_entity(conn, session, platform.entities[entity])
+        return pull_entity(conn, session, platform.entities[entity], label=label)
