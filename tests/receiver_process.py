@@ -44,9 +44,13 @@ class Receiver:
 
 @contextmanager
 def running_receiver(
-    database_url: str, *, workers: int = 2, extra_env: dict[str, str] | None = None
+    database_url: str,
+    *,
+    workers: int = 2,
+    extra_env: dict[str, str] | None = None,
+    ready_status: int = 200,
 ) -> Iterator[Receiver]:
-    """Start `ordersight serve`, wait until /health answers, stop it gracefully afterwards."""
+    """Start `ordersight serve`, wait until /health answers `ready_status`, stop it afterwards."""
     port = free_port()
     env = {**os.environ, **SECRETS, "ORDERSIGHT_DATABASE_URL": database_url, **(extra_env or {})}
     log = Path(tempfile.mkstemp(prefix="receiver-", suffix=".log")[1])
@@ -64,7 +68,8 @@ def running_receiver(
             if process.poll() is not None:
                 raise RuntimeError(f"receiver exited: {receiver.output()}")
             try:
-                if httpx.get(receiver.base_url + "/health", timeout=2).status_code == 200:
+                health = httpx.get(receiver.base_url + "/health", timeout=5)
+                if health.status_code == ready_status:
                     break
             except httpx.TransportError:
                 pass

@@ -76,3 +76,35 @@ def test_no_acknowledged_push_is_lost_when_the_database_stops_mid_stream(
     assert events >= len(acknowledged)
     assert deliveries[-1].acknowledged, "the receiver recovers without a restart"
     assert health == {"status": "ok", "database": True}
+
+
+@pytest.mark.integration
+def test_a_receiver_started_while_the_database_is_down_comes_up_and_recovers(
+    own_server: PrivatePostgres,
+) -> None:
+    """uvicorn stops all workers when one fails to start: one restarted mid-outage must not fail."""
+    url = create_database(own_server.url(), "coldstart")
+    scan = Scan("K00000001", "2026-12-01 10:00:00", "0", "运输中")
+    push = pushes.kuaidi100(
+        SECRETS["ORDERSIGHT_KUAIDI100_SALT"], scan.waybill_no, "yunda", "0", [scan]
+    )
+    own_server.stop()
+    try:
+        with (
+            running_receiver(url, workers=1, ready_status=503) as receiver,
+            httpx.Client(timeout=10) as client,
+        ):
+
+            def send() -> httpx.Response:
+                return client.post(
+                    receiver.base_url + push.path, content=push.body, headers=push.headers
+                )
+
+            assert send().status_code == 503
+            own_server.start()
+            assert send().status_code == 200
+            assert client.get(receiver.base_url + "/health").status_code == 200
+    finally:
+        own_server.start()
+    with psycopg.connect(url) as conn:
+        assert conn.execute("select count(*) from tracking.events").fetchone()[0] == 1

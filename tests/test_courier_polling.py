@@ -133,3 +133,8 @@ def test_an_unreadable_shipping_record_is_quarantined_not_dropped(conn: psycopg.
         "select reason from raw.courier_quarantine where channel = 'shipping:PDD'"
     ).fetchone()[0]
     assert "order_sn/tracking_number/shipping_code" in reason
+    assert land_shipments(conn, [("JD", '["not", "an", "object"]')]) == 0
+    reason = conn.execute(
+        "select reason from raw.courier_quarantine where channel = 'shipping:JD'"
+    ).fetchone()[0]
+    assert reason == "shipping record: JD shipping record is not a JSON object"

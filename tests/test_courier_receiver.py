@@ -287,6 +287,35 @@ def test_an_unreadable_push_is_refused_with_its_reason_and_quarantined(
     assert reason in kept[0][1]
 
 
+def test_a_push_the_database_refuses_is_quarantined_not_lost(
+    receiver: Receiver, client: httpx.Client, module_db_url: str
+) -> None:
+    """A NUL character parses as JSON but no Postgres text or jsonb column takes it."""
+    number = waybill()
+    push = pushes.aftership(
+        AFTERSHIP_SECRET,
+        number,
+        "sf-express",
+        "InTransit",
+        [Scan(number, "2026-12-01 10:00:00", "InTransit_002", "到达\u0000杭州")],
+    )
+    assert b"\\u0000" in push.body  # json.dumps writes the NUL as an escape, still valid JSON
+    reply = post(client, receiver, push)
+    assert reply.status_code == 400
+    assert reply.json()["reason"].startswith("database refused a value")
+    kept = rows(
+        module_db_url,
+        "select body, reason from raw.courier_quarantine where channel = 'aftership' "
+        "order by quarantine_id desc limit 1",
+    )
+    assert bytes(kept[0][0]) == push.body
+    assert (
+        one(module_db_url, "select count(*) from tracking.events where waybill_no = %s", number)
+        == 0
+    )
+    assert post(client, receiver, valid_push("aftership", waybill())).status_code == 200
+
+
 def test_an_oversized_push_is_refused_and_the_receiver_keeps_serving(
     receiver: Receiver, client: httpx.Client
 ) -> None:

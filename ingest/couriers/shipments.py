@@ -36,6 +36,8 @@ def shipment_row(platform: str, payload: str) -> tuple[str, str, str, str, str]:
     """The row kept for one shipping record; ValueError names what it lacks."""
     order_field, waybill_field, carrier_field = FIELDS[platform]
     record = exact_json.loads(payload)
+    if not isinstance(record, dict):
+        raise ValueError(f"{platform} shipping record is not a JSON object")
     values = [record.get(name) for name in (order_field, waybill_field, carrier_field)]
     if not all(isinstance(value, str | int) and str(value).strip() for value in values):
         raise ValueError(

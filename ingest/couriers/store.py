@@ -169,6 +169,14 @@ def ensure_tracking_schema(conn: psycopg.Connection) -> None:
             conn.execute(statement)
 
 
+async def ensure_tracking_schema_async(conn: psycopg.AsyncConnection) -> None:
+    """`ensure_tracking_schema` for the receiver's event loop."""
+    async with conn.transaction():
+        await conn.execute("select pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        for statement in SCHEMA_STATEMENTS:
+            await conn.execute(statement)
+
+
 def store_push(
     conn: psycopg.Connection, meta: PushMeta, body: bytes, parsed: ParsedPush
 ) -> StoredPush:

@@ -1,9 +1,10 @@
 """The receiver: one ASGI app taking every courier's pushes, storing each before acknowledging.
 
 Per channel: authenticate (401 and a counted rejection when it fails), read the body (400 and
-the body quarantined with the reason when it cannot be read), store push and events in one
-transaction, then answer the acknowledgement that courier expects. When the database cannot
-take the push the answer is 503 with the courier's failure body, so the courier retries.
+the body quarantined with the reason when it cannot be read, or when the database refuses one
+of its values), store push and events in one transaction, then answer the acknowledgement that
+courier expects. When the database cannot take the push the answer is 503 with the courier's
+failure body, so the courier retries.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from ingest.couriers.store import (
     PushMeta,
     count_rejection_async,
     ensure_tracking_schema,
+    ensure_tracking_schema_async,
     quarantine_async,
     store_push_async,
 )
@@ -111,6 +113,16 @@ class Receiver:
         self.secrets = secrets
         self.pool = ConnectionPool(url, pool_size)
         self.counts: Counter[str] = Counter()
+        self.schema_ready = False
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
+        """A pooled connection, the courier tables created first if this worker has not yet."""
+        async with self.pool.connection() as conn:
+            if not self.schema_ready:
+                await ensure_tracking_schema_async(conn)
+                self.schema_ready = True
+            yield conn
 
     async def push(self, request: Request, endpoint: ChannelEndpoint) -> Response:
         started = time.perf_counter()
@@ -161,7 +173,7 @@ class Receiver:
                 meta, body, f"parser error: {type(error).__name__}: {error}"
             )
         try:
-            async with self.pool.connection() as conn:
+            async with self.connection() as conn:
                 stored = await store_push_async(conn, meta, body, parsed)
         except STORAGE_ERRORS as error:
             log.warning(
@@ -170,13 +182,15 @@ class Receiver:
                 endpoint.channel,
             )
             return 503, "storage unavailable", 0
+        except psycopg.DataError as error:  # Postgres refuses a value (a NUL in a text): keep it
+            return await self._quarantine(meta, body, f"database refused a value: {error}")
         return 200, None, stored.new_events
 
     async def _quarantine(
         self, meta: PushMeta, body: bytes, reason: str
     ) -> tuple[int, str | None, int]:
         try:
-            async with self.pool.connection() as conn:
+            async with self.connection() as conn:
                 await quarantine_async(conn, meta, body, reason)
         except STORAGE_ERRORS:
             return 503, "storage unavailable", 0
@@ -184,7 +198,7 @@ class Receiver:
 
     async def _count_rejection(self, meta: PushMeta, reason: str, size: int) -> None:
         try:
-            async with self.pool.connection() as conn:
+            async with self.connection() as conn:
                 await count_rejection_async(conn, meta, reason, size)
         except STORAGE_ERRORS:
             log.warning("a rejected %s push could not be counted in the database", meta.channel)
@@ -216,9 +230,19 @@ def create_app(
         return Route(path, handle, methods=["POST"], name=f"push_{channel}")
 
     @asynccontextmanager
-    async def lifespan(app: Starlette):  # noqa: ANN202 (Starlette's lifespan protocol)
-        with psycopg.connect(receiver.url, connect_timeout=10) as conn:
-            ensure_tracking_schema(conn)
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # A worker (re)started while the database is down still comes up: it answers 503 and
+        # creates the tables on its first push instead (uvicorn stops every worker when one
+        # fails to start).
+        try:
+            with psycopg.connect(receiver.url, connect_timeout=10) as conn:
+                ensure_tracking_schema(conn)
+            receiver.schema_ready = True
+        except STORAGE_ERRORS as error:
+            log.warning(
+                "database not reachable at start (%s); serving 503 until it is",
+                type(error).__name__,
+            )
         yield
         await receiver.pool.close()
 
