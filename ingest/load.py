@@ -21,6 +21,7 @@ import psycopg.sql
 from psycopg.types.json import Jsonb
 
 from domain.sources import SOURCES, SOURCES_BY_NAME, source_named
+from ingest.couriers.store import COURIER_RAW_TABLES
 
 log = logging.getLogger(__name__)
 
@@ -294,6 +295,16 @@ def landed_labels(conn: psycopg.Connection) -> set[str]:
     return {label for (label,) in conn.execute("select distinct label from raw.landing_batches")}
 
 
+def _has_rows(conn: psycopg.Connection, schema: str, table: str) -> bool:
+    exists = conn.execute("select to_regclass(%s)", (f"{schema}.{table}",)).fetchone()[0]
+    if exists is None:
+        return False
+    query = psycopg.sql.SQL("select exists (select 1 from {})").format(
+        psycopg.sql.Identifier(schema, table)
+    )
+    return bool(conn.execute(query).fetchone()[0])
+
+
 def clear_simulated_warehouse(conn: psycopg.Connection, schemas: Iterable[str]) -> None:
     """Drop `schemas` so a different simulation can start from nothing.
 
@@ -302,6 +313,7 @@ def clear_simulated_warehouse(conn: psycopg.Connection, schemas: Iterable[str]) 
     real = sorted(
         label for label in landed_labels(conn) if not label.startswith(SIMULATION_LABEL_PREFIX)
     )
+    real += [f"raw.{table}" for table in COURIER_RAW_TABLES if _has_rows(conn, "raw", table)]
     if real:
         raise RuntimeError(
             "this warehouse holds landings that are not simulations "

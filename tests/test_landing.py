@@ -10,6 +10,7 @@ import psycopg
 from dagster import materialize
 from dagster_dbt import DbtCliResource
 
+from ingest.couriers.store import PushMeta, ensure_tracking_schema, quarantine
 from ingest.load import land_records
 from ingest.simulate.model import RawRecord
 from orchestration.assets.dbt import dbt_project, dbt_staging, dbt_warehouse
@@ -119,6 +120,20 @@ def test_a_simulation_never_drops_real_landings(fresh_db_url: str) -> None:
     assert "not simulations" in failure.event_specific_data.error.to_string()
     with psycopg.connect(fresh_db_url) as conn:
         assert conn.execute("select count(*) from raw.taobao_trades").fetchone()[0] == 1
+
+
+def test_a_new_simulation_never_drops_courier_pushes(fresh_db_url: str) -> None:
+    assert _simulate(fresh_db_url, seed=3, build=False).success
+    with psycopg.connect(fresh_db_url) as conn:
+        ensure_tracking_schema(conn)
+        quarantine(conn, PushMeta("sf", "application/json", {}, None), b"{", "not JSON")
+    result = _simulate(fresh_db_url, seed=4, build=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "raw.courier_quarantine" in failure.event_specific_data.error.to_string()
+    with psycopg.connect(fresh_db_url) as conn:
+        assert conn.execute("select count(*) from raw.courier_quarantine").fetchone()[0] == 1
+        assert conn.execute("select count(*) from raw.taobao_trades").fetchone()[0] > 0
 
 
 def test_the_same_simulation_is_not_landed_twice(fresh_db_url: str) -> None:

@@ -18,6 +18,14 @@ from domain.couriers import CHANNELS_BY_NAME
 from ingest.couriers.events import CourierEvent, ParsedPush
 
 SCHEMA_LOCK = 7_310_009
+#: The raw tables that only real arrivals fill (pushes, polls, manual entries, shipping records):
+#: a new simulation never drops a warehouse where any holds a row.
+COURIER_RAW_TABLES = (
+    "courier_pushes",
+    "courier_quarantine",
+    "courier_rejections",
+    "platform_shipments",
+)
 
 SCHEMA_STATEMENTS = (
     "create schema if not exists raw",
